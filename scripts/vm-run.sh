@@ -1,0 +1,226 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Boot a stock Debian kernel under QEMU (TCG) with this machine's files
+# shared read-only, run one command inside, and exit with its status.
+#
+# The guest chroots into the host's root (9p, cache=loose) with fresh tmpfs on
+# /tmp, /run and /var/tmp, so the host's bash, iproute2, socat... and the
+# repository (read-only, at the same path) are all there. The run fails when:
+# the command fails, the kernel never reaches the command (no boot, panic),
+# the console or the kernel log shows a WARNING, BUG, Oops or Call Trace, or the
+# kernel is tainted by anything but O and E (our out-of-tree, unsigned module).
+#
+# Usage: scripts/vm-run.sh [options] [--] command [args...]
+#   -k KERNEL   6.1, 6.12 (newest installed of that series) or a full release
+#               (default: 6.12)
+#   -l FILE     keep the console log in FILE (default: build/vm/<release>/console.log)
+#   -o DIR      writable share, mounted at /run/vmout in the guest (default: a temp dir)
+#   -t SECONDS  time limit for the whole run (default: 1800)
+#   -m MB       guest memory (default: 1024)
+#   -a ARGS     extra kernel command line
+#   -q          echo only the command's output, not kernel messages (all is logged)
+# Environment: MPCONV_VM_BZIMAGE=1 boots the compressed image instead of the
+# extracted vmlinux (slower; a fallback if the vmlinux does not boot).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+kernel=6.12
+log=
+outdir=
+timeout_s=1800
+mem=1024
+extra_append=
+quiet=0
+
+usage() {
+	sed -n '3,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'
+	exit "${1:-2}"
+}
+
+while getopts "k:l:o:t:m:a:qh" opt; do
+	case $opt in
+	k) kernel=$OPTARG ;;
+	l) log=$OPTARG ;;
+	o) outdir=$OPTARG ;;
+	t) timeout_s=$OPTARG ;;
+	m) mem=$OPTARG ;;
+	a) extra_append=$OPTARG ;;
+	q) quiet=1 ;;
+	h) usage 0 ;;
+	*) usage ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ $# -gt 0 ] || usage
+
+die() { echo "vm-run: $*" >&2; exit 1; }
+
+# Resolve "6.1" / "6.12" to the newest installed release of that series.
+resolve_kernel() {
+	local k=$1 rel
+	if [ -e "/boot/vmlinuz-$k" ]; then
+		echo "$k"
+		return
+	fi
+	rel=$(find /boot -maxdepth 1 -name "vmlinuz-$k.*" -printf '%f\n' 2>/dev/null |
+		sed 's/^vmlinuz-//' | sort -V | tail -n 1)
+	[ -n "$rel" ] || die "no kernel $k in /boot (run scripts/deps.sh)"
+	echo "$rel"
+}
+
+rel=$(resolve_kernel "$kernel")
+vmdir=$ROOT/build/vm/$rel
+mkdir -p "$vmdir"
+[ -n "$log" ] || log=$vmdir/console.log
+
+# The kernel: an uncompressed vmlinux boots ~5 s faster under TCG than the
+# bzImage, which spends that long decompressing itself.
+extract_vmlinux() {
+	local img=$1 out=$2 magic dec off
+	for magic in '\xfd\x37\x7a\x58\x5a\x00:xz' '\x28\xb5\x2f\xfd:zstd' '\x1f\x8b\x08:gzip'; do
+		dec=${magic##*:}
+		command -v "$dec" >/dev/null || continue
+		for off in $(LC_ALL=C grep -aboP "${magic%:*}" "$img" | cut -d: -f1); do
+			tail -c +$((off + 1)) "$img" | "$dec" -dc >"$out.tmp" 2>/dev/null || true
+			if [ "$(head -c 4 "$out.tmp" | od -An -tx1 | tr -d ' ')" = 7f454c46 ]; then
+				mv "$out.tmp" "$out"
+				return 0
+			fi
+		done
+	done
+	rm -f "$out.tmp"
+	return 1
+}
+
+kimg=/boot/vmlinuz-$rel
+if [ "${MPCONV_VM_BZIMAGE:-0}" != 1 ]; then
+	if [ ! -s "$vmdir/vmlinux" ] || [ "$kimg" -nt "$vmdir/vmlinux" ]; then
+		extract_vmlinux "$kimg" "$vmdir/vmlinux" || rm -f "$vmdir/vmlinux"
+	fi
+	[ -s "$vmdir/vmlinux" ] && kimg=$vmdir/vmlinux
+fi
+
+# The initramfs: busybox, the modules needed to mount the host over 9p, and
+# an init that mounts it, runs the command in a chroot and reports.
+build_initramfs() {
+	local dir mod
+	dir=$(mktemp -d)
+	mkdir -p "$dir"/{bin,sbin,proc,sys,dev,host,mods}
+	cp /bin/busybox "$dir/bin/busybox"
+	modprobe -a -S "$rel" --show-depends 9p 9pnet_virtio virtio_pci |
+		awk '$1 == "insmod" && !seen[$2]++ { print $2 }' >"$dir/mods.list.src"
+	: >"$dir/mods/order"
+	while read -r mod; do
+		local base
+		base=$(basename "$mod")
+		base=${base%.xz}
+		base=${base%.zst}
+		case $mod in
+		*.xz) xz -dc "$mod" >"$dir/mods/$base" ;;
+		*.zst) zstd -qdc "$mod" >"$dir/mods/$base" ;;
+		*) cp "$mod" "$dir/mods/$base" ;;
+		esac
+		echo "$base" >>"$dir/mods/order"
+	done <"$dir/mods.list.src"
+	rm "$dir/mods.list.src"
+	cp "$ROOT/scripts/vm-init.sh" "$dir/init"
+	# The kernel's module autoloader runs /sbin/modprobe of the initramfs:
+	# forward it to the host's modprobe and /lib/modules inside the chroot.
+	printf '#!/bin/busybox sh\nexec /bin/busybox chroot /host /sbin/modprobe "$@"\n' \
+		>"$dir/sbin/modprobe"
+	chmod +x "$dir/init" "$dir/sbin/modprobe"
+	(cd "$dir" && find . | cpio -o -H newc --quiet | gzip -1) >"$vmdir/initrd.gz.tmp"
+	mv "$vmdir/initrd.gz.tmp" "$vmdir/initrd.gz"
+	rm -rf "$dir"
+}
+
+if [ ! -s "$vmdir/initrd.gz" ] || [ "$ROOT/scripts/vm-init.sh" -nt "$vmdir/initrd.gz" ] ||
+   [ "$0" -nt "$vmdir/initrd.gz" ]; then
+	build_initramfs
+fi
+
+own_outdir=0
+if [ -z "$outdir" ]; then
+	outdir=$(mktemp -d /tmp/mpconv-vm.XXXXXX)
+	own_outdir=1
+fi
+mkdir -p "$outdir"
+rm -f "$outdir/.exit" "$outdir/.dmesg" "$outdir/.tainted"
+
+# The command travels as a script on the writable share; the guest runs it
+# in the caller's working directory.
+{
+	echo "cd $(printf '%q' "$PWD") || exit 125"
+	printf '%q ' "$@"
+	echo
+} >"$outdir/.cmd"
+
+cleanup() {
+	[ "$own_outdir" -eq 0 ] || rm -rf "$outdir"
+}
+trap cleanup EXIT
+
+append="console=ttyS0 panic=-1 oops=panic panic_on_warn=1 slub_debug=FZPU"
+append+=" loglevel=5 rdinit=/init mitigations=off tsc=reliable no_timer_check"
+append+=" $extra_append"
+
+qemu=(qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m "$mem" -nographic -no-reboot -nic none
+	-kernel "$kimg" -initrd "$vmdir/initrd.gz" -append "$append"
+	-fsdev "local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap"
+	-device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot
+	-fsdev "local,id=vmout,path=$outdir,security_model=none"
+	-device virtio-9p-pci,fsdev=vmout,mount_tag=vmout)
+
+# The full console goes to the log; -q shows only the command's lines.
+show() {
+	if [ "$quiet" -eq 1 ]; then
+		grep --line-buffered -av -e '^\[ *[0-9]*\.[0-9]*\]' -e 'SeaBIOS' -e '^Booting from ROM' || true
+	else
+		cat
+	fi
+}
+
+set +e
+timeout --foreground -k 10 "$timeout_s" "${qemu[@]}" </dev/null 2>&1 | tee "$log" | show
+qemu_rc=${PIPESTATUS[0]}
+set -e
+
+fail=0
+if [ "$qemu_rc" -eq 124 ] || [ "$qemu_rc" -eq 137 ]; then
+	echo "vm-run: $rel: time limit of ${timeout_s}s reached" >&2
+	fail=1
+fi
+
+if [ -s "$outdir/.exit" ]; then
+	rc=$(cat "$outdir/.exit")
+else
+	echo "vm-run: $rel: the command never finished (no boot, panic or hang; see $log)" >&2
+	rc=1
+fi
+
+# Kernel trouble anywhere in the console or in the full kernel log.
+bad_re='(WARNING:|BUG:|Oops|Call Trace:|Kernel panic|kernel BUG at|general protection fault|UBSAN:|KFENCE:|KASAN:|RCU stall|INFO: task .* blocked|rcu: INFO:)'
+[ ! -s "$outdir/.dmesg" ] || cp "$outdir/.dmesg" "$log.dmesg"
+bad=$(grep -aEh "$bad_re" "$log" "$outdir/.dmesg" 2>/dev/null | head -n 20 || true)
+if [ -n "$bad" ]; then
+	echo "vm-run: $rel: kernel trouble in the log ($log):" >&2
+	printf '%s\n' "$bad" | sed 's/^/vm-run:   /' >&2
+	fail=1
+fi
+
+if [ -s "$outdir/.tainted" ]; then
+	t=$(cat "$outdir/.tainted")
+	# 4096 = O (out-of-tree module), 8192 = E (unsigned module)
+	if [ $((t & ~(4096 | 8192))) -ne 0 ]; then
+		echo "vm-run: $rel: kernel tainted ($t)" >&2
+		fail=1
+	fi
+fi
+
+if [ "$rc" -ne 0 ]; then
+	echo "vm-run: $rel: command exited with status $rc" >&2
+	exit "$rc"
+fi
+[ "$fail" -eq 0 ] || exit 1
+exit 0

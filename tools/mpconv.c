@@ -1,0 +1,273 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mpconv - control the mpconv kernel module (TCP <-> MPTCP converter).
+ *
+ * Speaks only the "mpconv" generic netlink family (uapi/linux/mpconv.h).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <sched.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../uapi/linux/mpconv.h"
+#include "nl.h"
+#include "print.h"
+
+#ifndef MPCONV_CLI_VERSION
+#define MPCONV_CLI_VERSION "0.1.0"
+#endif
+
+#define EXIT_USAGE 2
+
+static const char *prog = "mpconv";
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: mpconv [OPTIONS] OBJECT [COMMAND [ARGS]]\n"
+		"\n"
+		"OPTIONS:\n"
+		"  -j, --json          JSON output\n"
+		"  -p, --pretty        indented JSON output (implies -j)\n"
+		"  -n, --netns NAME    act in network namespace NAME (as 'ip -n')\n"
+		"  -V, --version       print the CLI's version\n"
+		"  -h, --help          print this help\n"
+		"\n"
+		"OBJECTS AND COMMANDS:\n"
+		"  mpconv version      versions of the CLI and of the loaded module\n"
+		"  mpconv status       this network namespace's mpconv status\n"
+		"  mpconv help         print this help\n"
+		"\n"
+		"Exit status: 0 success, 1 failure (reason on stderr), 2 usage error.\n");
+}
+
+static int usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "%s: ", prog);
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "; try '%s help'\n", prog);
+	return EXIT_USAGE;
+}
+
+/* Refuse trailing arguments of a command that takes none. */
+static int no_args(int argc, char **argv, const char *cmd)
+{
+	if (argc > 0) {
+		fprintf(stderr, "%s: %s: unexpected argument '%s'; try '%s help'\n",
+			prog, cmd, argv[0], prog);
+		return -1;
+	}
+	return 0;
+}
+
+struct status {
+	char version[64];
+	uint64_t cookie, age_ms;
+	uint32_t roles, sessions, bindings;
+	bool have;
+};
+
+static int status_cb(const struct nlattr **tb, void *data)
+{
+	struct status *st = data;
+
+	if (tb[MPCONV_A_VERSION])
+		snprintf(st->version, sizeof(st->version), "%s",
+			 mnl_attr_get_str(tb[MPCONV_A_VERSION]));
+	if (tb[MPCONV_A_NETNS_COOKIE])
+		st->cookie = mnl_attr_get_u64(tb[MPCONV_A_NETNS_COOKIE]);
+	if (tb[MPCONV_A_NS_AGE_MS])
+		st->age_ms = mnl_attr_get_u64(tb[MPCONV_A_NS_AGE_MS]);
+	if (tb[MPCONV_A_ROLES])
+		st->roles = mnl_attr_get_u32(tb[MPCONV_A_ROLES]);
+	if (tb[MPCONV_A_SESSIONS])
+		st->sessions = mnl_attr_get_u32(tb[MPCONV_A_SESSIONS]);
+	if (tb[MPCONV_A_BINDINGS])
+		st->bindings = mnl_attr_get_u32(tb[MPCONV_A_BINDINGS]);
+	st->have = true;
+	return 0;
+}
+
+static int get_status(struct mpc_nl *nl, struct status *st)
+{
+	struct nlmsghdr *nlh = mpc_nl_request(nl, MPCONV_CMD_STATUS_GET, 0);
+
+	memset(st, 0, sizeof(*st));
+	if (mpc_nl_talk(nl, nlh, status_cb, st) < 0) {
+		mpc_nl_perror(nl, "status");
+		return -1;
+	}
+	if (!st->have) {
+		fprintf(stderr, "%s: status: the module sent no reply\n", prog);
+		return -1;
+	}
+	return 0;
+}
+
+static int cmd_version(int argc, char **argv)
+{
+	struct status st;
+	struct mpc_nl nl;
+	int ret = 0;
+
+	if (no_args(argc, argv, "version"))
+		return EXIT_USAGE;
+
+	print_open_object(NULL);
+	print_string("cli", "mpconv CLI %s\n", MPCONV_CLI_VERSION);
+	if (mpc_nl_open(&nl) == 0) {
+		if (get_status(&nl, &st) == 0) {
+			print_string("module", "mpconv module %s", st.version);
+			print_uint("genl_version", " (netlink family version %" PRIu64 ")\n",
+				   nl.version);
+		} else {
+			ret = 1;
+		}
+		mpc_nl_close(&nl);
+	} else {
+		ret = 1;
+	}
+	print_close_object();
+	print_done();
+	return ret;
+}
+
+static int cmd_status(int argc, char **argv)
+{
+	static const struct {
+		uint32_t bit;
+		const char *name;
+	} roles[] = {
+		{ MPCONV_ROLE_CPE, "cpe" },
+		{ MPCONV_ROLE_CONVERTER, "converter" },
+	};
+	struct status st;
+	struct mpc_nl nl;
+	unsigned int i;
+	int ret;
+
+	if (no_args(argc, argv, "status"))
+		return EXIT_USAGE;
+	if (mpc_nl_open(&nl) < 0)
+		return 1;
+	ret = get_status(&nl, &st);
+	mpc_nl_close(&nl);
+	if (ret)
+		return 1;
+
+	print_open_object(NULL);
+	print_string("version", "module %s\n", st.version);
+	print_uint("netns_cookie", "netns cookie %" PRIu64, st.cookie);
+	print_uint("ns_age_ms", ", mpconv state age %" PRIu64 " ms\n", st.age_ms);
+	print_text("roles");
+	print_open_array("roles");
+	for (i = 0; i < sizeof(roles) / sizeof(roles[0]); i++)
+		if (st.roles & roles[i].bit)
+			print_string(NULL, " %s", roles[i].name);
+	print_close_array();
+	print_text("%s\n", st.roles ? "" : " none");
+	print_uint("sessions", "sessions %" PRIu64, st.sessions);
+	print_uint("bindings", ", bindings %" PRIu64 "\n", st.bindings);
+	print_close_object();
+	print_done();
+	return 0;
+}
+
+static int enter_netns(const char *name)
+{
+	char path[256];
+	int fd;
+
+	if (strchr(name, '/'))
+		snprintf(path, sizeof(path), "%s", name);
+	else
+		snprintf(path, sizeof(path), "/run/netns/%s", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		fprintf(stderr, "%s: cannot open network namespace \"%s\": %s\n",
+			prog, name, strerror(errno));
+		return -1;
+	}
+	if (setns(fd, CLONE_NEWNET) < 0) {
+		fprintf(stderr, "%s: cannot enter network namespace \"%s\": %s\n",
+			prog, name, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+static const struct cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+} cmds[] = {
+	{ "version", cmd_version },
+	{ "status", cmd_status },
+};
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "pretty", no_argument, NULL, 'p' },
+		{ "netns", required_argument, NULL, 'n' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ }
+	};
+	bool json = false, pretty = false;
+	const char *netns = NULL;
+	unsigned int i;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "+jpn:Vh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			json = true;
+			break;
+		case 'p':
+			json = pretty = true;
+			break;
+		case 'n':
+			netns = optarg;
+			break;
+		case 'V':
+			printf("mpconv CLI %s\n", MPCONV_CLI_VERSION);
+			return 0;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			fprintf(stderr, "%s: try '%s help'\n", prog, prog);
+			return EXIT_USAGE;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+
+	if (argc == 0) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[0], "help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (netns && enter_netns(netns) < 0)
+		return 1;
+	print_init(json, pretty);
+
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (!strcmp(argv[0], cmds[i].name))
+			return cmds[i].fn(argc - 1, argv + 1);
+
+	return usage_error("unknown object or command '%s'", argv[0]);
+}

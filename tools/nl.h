@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A small generic netlink client for the mpconv family (libmnl).
+ */
+#ifndef MPCONV_NL_H
+#define MPCONV_NL_H
+
+#include <stdint.h>
+#include <libmnl/libmnl.h>
+
+struct mpc_nl {
+	struct mnl_socket *sock;
+	uint16_t family;	/* resolved family id */
+	uint32_t version;	/* family version the kernel speaks */
+	uint32_t seq;
+	uint32_t portid;
+	char *buf;		/* receive buffer, MNL_SOCKET_BUFFER_SIZE */
+	int err;		/* last error (positive errno) */
+	char extack[256];	/* last extack message, or "" */
+};
+
+/* Called for each reply message's attributes, tb indexed by attribute type. */
+typedef int (*mpc_nl_cb)(const struct nlattr **tb, void *data);
+
+/*
+ * Open a socket and resolve the family. On failure prints a one-line reason
+ * (module not loaded, ...) and returns -1.
+ */
+int mpc_nl_open(struct mpc_nl *nl);
+void mpc_nl_close(struct mpc_nl *nl);
+
+/* Start a request for @cmd; add attributes with mnl_attr_put_*(). */
+struct nlmsghdr *mpc_nl_request(struct mpc_nl *nl, uint8_t cmd, uint16_t flags);
+
+/*
+ * Send @nlh and run @cb on each reply until the ACK / DONE. Returns 0, or -1
+ * with nl->err and nl->extack set.
+ */
+int mpc_nl_talk(struct mpc_nl *nl, struct nlmsghdr *nlh, mpc_nl_cb cb, void *data);
+
+/* Print "mpconv: <what>: <reason>[: <extack>]" for the last error. */
+void mpc_nl_perror(const struct mpc_nl *nl, const char *what);
+
+#endif
