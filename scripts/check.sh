@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# `make check`: the whole test suite, from a fresh Debian 12 machine.
+#
+#   1. install what is missing (scripts/deps.sh)
+#   2. build the module for every installed Debian kernel with W=1 (a compiler
+#      warning fails the check) and the CLI
+#   3. userspace unit tests and the codec fuzz run (tests/unit)
+#   4. the harness self-test (the VM runner fails when it should)
+#   5. boot each kernel (6.1, 6.12) and run every selftest suite in it
+#
+# Prints TAP as it goes and ends with one line "N passed, N failed" counting
+# every check on both kernels. Exits non-zero on any failure.
+#
+# Environment: MPCONV_KERNELS="6.1 6.12" (which kernels), FUZZ_SECONDS=60,
+# MPCONV_CHECK_HARNESS=0 to leave out step 4.
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT" || exit 1
+KERNELS=${MPCONV_KERNELS:-6.1 6.12}
+LOGS=$ROOT/build/check
+mkdir -p "$LOGS"
+
+passed=0
+failed=0
+failures=()
+start=$(date +%s)
+
+step() { echo; echo "### $*"; }
+
+# count NAME FILE: add the TAP results in FILE. Leaf results are the lines
+# "ok"/"not ok" of each suite (also nested as "# ok"); a suite that failed
+# without a failing leaf (crash, timeout) counts as one failure of its own.
+count() {
+	local name=$1 file=$2 p f
+	p=$(grep -cE '^(# )?ok [0-9]+ - ' "$file")
+	f=$(grep -cE '^(# )?not ok [0-9]+ - ' "$file")
+	local top_fail
+	top_fail=$(grep -cE '^not ok [0-9]+ selftests: ' "$file")
+	if [ "$f" -eq 0 ] && [ "$top_fail" -gt 0 ]; then
+		f=$top_fail
+	fi
+	passed=$((passed + p))
+	failed=$((failed + f))
+	if [ "$f" -gt 0 ]; then
+		failures+=("$name:")
+		while IFS= read -r l; do failures+=("  $l"); done \
+			< <(grep -E '^(# )?not ok ' "$file" | head -n 20)
+	fi
+	# Return whether this step added a failure.
+	[ "$f" -eq 0 ]
+}
+
+# fail_step NAME REASON: a step that failed outside any TAP line.
+fail_step() {
+	failed=$((failed + 1))
+	failures+=("$1: $2")
+	echo "not ok - $1: $2"
+}
+
+step "dependencies"
+if ! bash scripts/deps.sh; then
+	fail_step deps "scripts/deps.sh failed"
+	echo "0 passed, $failed failed"
+	exit 1
+fi
+
+step "build (W=1, every kernel) and CLI"
+if make -s module W=1 >"$LOGS/build.log" 2>&1 && make -s cli >>"$LOGS/build.log" 2>&1; then
+	if grep -E 'warning:|error:' "$LOGS/build.log"; then
+		fail_step build "compiler warnings (see $LOGS/build.log)"
+	else
+		passed=$((passed + 1))
+		echo "ok - build: module for $(cd build && ls -d */mpconv.ko | sed 's,/mpconv.ko,,' |
+			tr '\n' ' ')and CLI, no warnings"
+	fi
+else
+	cat "$LOGS/build.log"
+	fail_step build "make failed"
+fi
+
+if [ -f tests/unit/Makefile ]; then
+	step "unit tests and fuzzing (tests/unit)"
+	make --no-print-directory -C tests/unit test fuzz-check 2>&1 | tee "$LOGS/unit.log"
+	rc=${PIPESTATUS[0]}
+	if count unit "$LOGS/unit.log" && [ "$rc" -ne 0 ]; then
+		fail_step unit "make -C tests/unit exited with $rc"
+	fi
+fi
+
+if [ "${MPCONV_CHECK_HARNESS:-1}" = 1 ]; then
+	step "harness self-test"
+	bash tests/harness/selftest.sh 6.12 2>&1 | tee "$LOGS/harness.log"
+	rc=${PIPESTATUS[0]}
+	if count harness "$LOGS/harness.log" && [ "$rc" -ne 0 ]; then
+		fail_step harness "exited with $rc"
+	fi
+fi
+
+for k in $KERNELS; do
+	step "selftests on $k"
+	bash scripts/vm-run.sh -q -k "$k" -l "$LOGS/console-$k.log" -- \
+		env MPC_SKIP_IS_FAIL=1 make --no-print-directory -C selftests run_tests \
+		2>&1 | tee "$LOGS/selftests-$k.log"
+	rc=${PIPESTATUS[0]}
+	if count "selftests $k" "$LOGS/selftests-$k.log" && [ "$rc" -ne 0 ]; then
+		fail_step "selftests $k" "the VM run failed (exit $rc; console: $LOGS/console-$k.log)"
+	fi
+done
+
+echo
+if [ "${#failures[@]}" -gt 0 ]; then
+	echo "Failures:"
+	printf '  %s\n' "${failures[@]}"
+fi
+echo "# wall time $(($(date +%s) - start)) s; logs in $LOGS"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
