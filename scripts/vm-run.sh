@@ -165,6 +165,7 @@ append="console=ttyS0 panic=-1 oops=panic panic_on_warn=1 slub_debug=FZPU"
 append+=" loglevel=5 rdinit=/init mitigations=off tsc=reliable no_timer_check"
 append+=" $extra_append"
 
+# shellcheck disable=SC2054 # commas belong to the option values
 qemu=(qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m "$mem" -nographic -no-reboot -nic none
 	-kernel "$kimg" -initrd "$vmdir/initrd.gz" -append "$append"
 	-fsdev "local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap"

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck disable=SC2154 # ns_* are set by mpc_ns_new (printf -v)
 #
 # Module lifecycle, the CLI round trip, and per-namespace state.
 #

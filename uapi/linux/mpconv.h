@@ -35,6 +35,7 @@ enum mpconv_cmd {
 
 	__MPCONV_CMD_MAX
 };
+
 #define MPCONV_CMD_MAX (__MPCONV_CMD_MAX - 1)
 
 /**
@@ -72,6 +73,7 @@ enum mpconv_attr {
 
 	__MPCONV_A_MAX
 };
+
 #define MPCONV_A_MAX (__MPCONV_A_MAX - 1)
 
 #endif /* _UAPI_LINUX_MPCONV_H */

@@ -1,0 +1,62 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck disable=SC2154 # ns_* are set by mpc_ns_new (printf -v)
+#
+# The mpconv reference topology, shared by the demo, the suites and the
+# benchmarks. Source lib.sh first, then call mpc_topo_up.
+#
+#                          wan1 198.51.100.0/24
+#   client ---- lan ---- cpe ====================== conc ---- srv ---- server
+#  192.0.2.2/25    192.0.2.1 \  wan2 203.0.113.0/24 //  192.0.2.129/25  192.0.2.130
+#                             =====================
+#
+# IPv6 alongside: lan 2001:db8:1::/64, wan1 2001:db8:11::/64,
+# wan2 2001:db8:12::/64, srv 2001:db8:2::/64 (host ::1 on the left end of
+# each link, ::2 on the right). Forwarding is on in cpe and conc, so a
+# direct, routed path exists; mpconv takes over where it is configured.
+#
+# After mpc_topo_up: $ns_client $ns_cpe $ns_conc $ns_server hold the
+# namespace names.
+
+mpc_topo_link() { # NS1 IF1 NS2 IF2
+	ip link add "$2" netns "$1" type veth peer name "$4" netns "$3" &&
+	ip -n "$1" link set "$2" up && ip -n "$3" link set "$4" up
+}
+
+mpc_topo_addr() { # NS IF V4/LEN V6/LEN
+	ip -n "$1" addr add "$3" dev "$2" &&
+	ip -n "$1" addr add "$4" dev "$2" nodad
+}
+
+mpc_topo_up() {
+	mpc_ns_new ns_client client && mpc_ns_new ns_cpe cpe &&
+	mpc_ns_new ns_conc conc && mpc_ns_new ns_server server || return 1
+
+	mpc_topo_link "$ns_client" lan "$ns_cpe" lan &&
+	mpc_topo_link "$ns_cpe" wan1 "$ns_conc" wan1 &&
+	mpc_topo_link "$ns_cpe" wan2 "$ns_conc" wan2 &&
+	mpc_topo_link "$ns_conc" srv "$ns_server" srv || return 1
+
+	mpc_topo_addr "$ns_client" lan 192.0.2.2/25 2001:db8:1::2/64 &&
+	mpc_topo_addr "$ns_cpe" lan 192.0.2.1/25 2001:db8:1::1/64 &&
+	mpc_topo_addr "$ns_cpe" wan1 198.51.100.1/24 2001:db8:11::1/64 &&
+	mpc_topo_addr "$ns_conc" wan1 198.51.100.2/24 2001:db8:11::2/64 &&
+	mpc_topo_addr "$ns_cpe" wan2 203.0.113.1/24 2001:db8:12::1/64 &&
+	mpc_topo_addr "$ns_conc" wan2 203.0.113.2/24 2001:db8:12::2/64 &&
+	mpc_topo_addr "$ns_conc" srv 192.0.2.129/25 2001:db8:2::1/64 &&
+	mpc_topo_addr "$ns_server" srv 192.0.2.130/25 2001:db8:2::2/64 || return 1
+
+	ip -n "$ns_client" route add default via 192.0.2.1 &&
+	ip -n "$ns_client" -6 route add default via 2001:db8:1::1 &&
+	ip -n "$ns_cpe" route add 192.0.2.128/25 via 198.51.100.2 &&
+	ip -n "$ns_cpe" -6 route add 2001:db8:2::/64 via 2001:db8:11::2 &&
+	ip -n "$ns_conc" route add 192.0.2.0/25 via 198.51.100.1 &&
+	ip -n "$ns_conc" -6 route add 2001:db8:1::/64 via 2001:db8:11::1 &&
+	ip -n "$ns_server" route add default via 192.0.2.129 &&
+	ip -n "$ns_server" -6 route add default via 2001:db8:2::1 || return 1
+
+	local ns
+	for ns in "$ns_cpe" "$ns_conc"; do
+		ip netns exec "$ns" sysctl -qw net.ipv4.ip_forward=1 \
+			net.ipv6.conf.all.forwarding=1 || return 1
+	done
+}
