@@ -10,6 +10,7 @@
 #   make debug                module with -DDEBUG
 #   make deps                 install build/test dependencies (Debian 12)
 #   make check                the whole test suite (both kernels, in QEMU)
+#   make unit / make fuzz     codec unit tests + 60 s fuzz / fuzz as long as asked
 #   make demo                 boot a VM and show mpconv at work
 #   make style                checkpatch.pl --strict on the sources
 #   make clean
@@ -31,12 +32,12 @@ endif
 KBUILD_ARGS := MPCONV_ROOT=$(ROOT) CONFIG_MPCONV=m $(if $(W),W=$(W)) $(if $(C),C=$(C)) \
 	$(if $(MPCONV_DEBUG),MPCONV_DEBUG=1)
 
-.PHONY: all module cli debug deps check unit demo style clean install help
+.PHONY: all module cli debug deps check unit fuzz demo style clean install help
 
 all: module cli
 
 help:
-	@sed -n '3,17p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,18p' Makefile | sed 's/^# \{0,1\}//'
 
 module:
 	@test -n "$(KDIRS)" || { echo "make: no kernel headers found; run 'make deps' or pass KDIR=" >&2; exit 1; }
@@ -56,6 +57,9 @@ cli:
 
 deps:
 	bash scripts/deps.sh
+
+fuzz:
+	$(MAKE) --no-print-directory -C tests/unit fuzz
 
 unit:
 	$(MAKE) --no-print-directory -C tests/unit test fuzz-check

@@ -79,18 +79,22 @@
 #define _MPCONV_CONVERT_H
 
 #ifdef __KERNEL__
+#include <linux/bits.h>
 #include <linux/types.h>
 #include <linux/errno.h>
 #include <linux/string.h>
 #else
-#include <stdint.h>
+#include <linux/types.h>
 #include <stddef.h>
 #include <string.h>
 #include <errno.h>
 #include <stdbool.h>
-typedef uint8_t u8;
-typedef uint16_t u16;
-typedef uint32_t u32;
+typedef __u8 u8;
+typedef __u16 u16;
+typedef __u32 u32;
+#ifndef BIT
+#define BIT(nr)		(1UL << (nr))
+#endif
 #endif
 
 #define MPCONV_CONVERT_VERSION		1
@@ -166,12 +170,12 @@ enum mpconv_convert_err {
 };
 
 /* Bits of mpconv_convert_msg.present */
-#define MPCONV_CONVERT_F_INFO		(1U << 0)
-#define MPCONV_CONVERT_F_CONNECT	(1U << 1)
-#define MPCONV_CONVERT_F_TCPHDR		(1U << 2)
-#define MPCONV_CONVERT_F_SUPPORTED	(1U << 3)
-#define MPCONV_CONVERT_F_COOKIE		(1U << 4)
-#define MPCONV_CONVERT_F_ERROR		(1U << 5)
+#define MPCONV_CONVERT_F_INFO		BIT(0)
+#define MPCONV_CONVERT_F_CONNECT	BIT(1)
+#define MPCONV_CONVERT_F_TCPHDR		BIT(2)
+#define MPCONV_CONVERT_F_SUPPORTED	BIT(3)
+#define MPCONV_CONVERT_F_COOKIE		BIT(4)
+#define MPCONV_CONVERT_F_ERROR		BIT(5)
 
 /**
  * struct mpconv_convert_span - bytes of a decoded message

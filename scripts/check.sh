@@ -6,7 +6,7 @@
 #   1. install what is missing (scripts/deps.sh)
 #   2. build the module for every installed Debian kernel with W=1 (a compiler
 #      warning fails the check) and the CLI
-#   3. userspace unit tests and the codec fuzz run (tests/unit)
+#   3. the codec's unit tests and a bounded fuzz run (tests/unit)
 #   4. the harness self-test (the VM runner fails when it should)
 #   5. boot each kernel (6.1, 6.12) and run every selftest suite in it
 #
@@ -81,13 +81,20 @@ else
 	fail_step build "make failed"
 fi
 
-if [ -f tests/unit/Makefile ]; then
-	step "unit tests and fuzzing (tests/unit)"
-	make --no-print-directory -C tests/unit test fuzz-check 2>&1 | tee "$LOGS/unit.log"
-	rc=${PIPESTATUS[0]}
-	if count unit "$LOGS/unit.log" && [ "$rc" -ne 0 ]; then
-		fail_step unit "make -C tests/unit exited with $rc"
-	fi
+step "codec unit tests (tests/unit, gcc and clang, ASan/UBSan)"
+make --no-print-directory -C tests/unit test V=1 >"$LOGS/unit.log" 2>&1
+rc=$?
+grep -vE '^ok [0-9]+ - ' "$LOGS/unit.log"
+if count unit "$LOGS/unit.log" && [ "$rc" -ne 0 ]; then
+	fail_step unit "make -C tests/unit test exited with $rc"
+fi
+
+step "codec fuzzing (libFuzzer, ${FUZZ_SECONDS:-60} s)"
+if make --no-print-directory -C tests/unit fuzz-check 2>&1 | tee "$LOGS/fuzz.log"; then
+	passed=$((passed + 1))
+	echo "ok - fuzz: $(grep -h '^fuzz-check: ok' "$LOGS/fuzz.log" | sed 's/^fuzz-check: ok, //')"
+else
+	fail_step fuzz "the fuzzer found a crash or did not run (see $LOGS/fuzz.log)"
 fi
 
 if [ "${MPCONV_CHECK_HARNESS:-1}" = 1 ]; then
