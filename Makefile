@@ -3,8 +3,8 @@
 # mpconv top-level Makefile.
 #
 #   make                      module for KDIR (default: the running kernel's
-#                             headers, else every kernel in /lib/modules/*/build)
-#                             and the CLI
+#                             headers, else every kernel in /lib/modules/*/build),
+#                             the CLI and the selftests' tools
 #   make KDIR=<headers>       module for that kernel only
 #   make W=1 / C=1            pass-through to Kbuild (extra warnings / sparse)
 #   make debug                module with -DDEBUG
@@ -32,9 +32,9 @@ endif
 KBUILD_ARGS := MPCONV_ROOT=$(ROOT) CONFIG_MPCONV=m $(if $(W),W=$(W)) $(if $(C),C=$(C)) \
 	$(if $(MPCONV_DEBUG),MPCONV_DEBUG=1)
 
-.PHONY: all module cli debug deps check unit fuzz demo style clean install help
+.PHONY: all module cli selftests debug deps check unit fuzz demo style clean install help
 
-all: module cli
+all: module cli selftests
 
 help:
 	@sed -n '3,18p' Makefile | sed 's/^# \{0,1\}//'
@@ -54,6 +54,9 @@ debug:
 
 cli:
 	$(MAKE) --no-print-directory -C tools
+
+selftests:
+	$(MAKE) --no-print-directory -C selftests
 
 deps:
 	bash scripts/deps.sh
@@ -83,4 +86,5 @@ style:
 clean:
 	rm -rf build
 	$(MAKE) --no-print-directory -C tools clean
+	$(MAKE) --no-print-directory -C selftests clean
 	-$(MAKE) --no-print-directory -C tests/unit clean

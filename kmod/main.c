@@ -4,7 +4,8 @@
  *
  * Module entry points. Per-namespace state is set up before the netlink
  * family appears, and the family goes away before that state, so a request
- * never sees a namespace without its state.
+ * never sees a namespace without its state. The workqueue outlives both:
+ * every session's work runs on it.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -14,13 +15,19 @@
 
 #include "mpconv.h"
 
+struct workqueue_struct *mpconv_wq;
+
 static int __init mpconv_init(void)
 {
 	int err;
 
+	mpconv_wq = alloc_workqueue("mpconv", WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
+	if (!mpconv_wq)
+		return -ENOMEM;
+
 	err = mpconv_netns_init();
 	if (err)
-		return err;
+		goto err_wq;
 
 	err = mpconv_genl_init();
 	if (err)
@@ -31,13 +38,18 @@ static int __init mpconv_init(void)
 
 err_netns:
 	mpconv_netns_exit();
+err_wq:
+	destroy_workqueue(mpconv_wq);
 	return err;
 }
 
 static void __exit mpconv_exit(void)
 {
 	mpconv_genl_exit();
+	/* Ends every session in every namespace and waits for them... */
 	mpconv_netns_exit();
+	/* ...and this waits for their work items to return. */
+	destroy_workqueue(mpconv_wq);
 	pr_info("unloaded\n");
 }
 

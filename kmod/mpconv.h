@@ -7,8 +7,16 @@
 
 #include <linux/types.h>
 #include <linux/atomic.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
+#include <uapi/linux/mpconv.h>
+
+#include "converter.h"
+#include "session.h"
 
 #define MPCONV_VERSION "0.1.0"
 
@@ -18,19 +26,52 @@
  *	init handler and freed by the netns core after the pernet exit
  *	handler, so it lives exactly as long as the namespace (or the module).
  * @created: jiffies_64 when this state was set up
- * @roles: bitmask of enabled &enum mpconv_role
- * @sessions: number of sessions in this namespace
- * @bindings: number of bindings in this namespace
+ * @roles: bitmask of enabled &enum mpconv_role (written under @cfg_lock)
+ * @cfg_lock: serializes configuration changes (netlink writes, exit)
+ * @lock: protects the tables' lists and counts, and session kills
+ * @sessions: the session table
+ * @bindings: the binding table
+ * @next_id: last session identifier given
+ * @hash_seed: seed of the binding hash (not guessable from outside)
+ * @refusal_max: sessions allowed in the table counting refusal slots
+ * @binding_lifetime: how long an idle binding is kept, in jiffies
+ * @wait: woken when the session table becomes empty
+ * @gc_work: expires idle bindings
+ * @conv: the converter role
+ * @stats: counters, indexed by &enum mpconv_stat
  */
 struct mpconv_net {
 	struct net *net;
 	u64 created;
 	u32 roles;
-	atomic_t sessions;
-	atomic_t bindings;
+	struct mutex cfg_lock;
+	spinlock_t lock;
+	struct mpconv_table sessions;
+	struct mpconv_table bindings;
+	u64 next_id;
+	u32 hash_seed;
+	u32 refusal_max;
+	u64 binding_lifetime;
+	wait_queue_head_t wait;
+	struct delayed_work gc_work;
+	struct mpconv_converter conv;
+	atomic64_t stats[MPCONV_STAT_MAX + 1];
 };
 
+static inline void mpconv_stat_add(struct mpconv_net *mn, enum mpconv_stat id, u64 n)
+{
+	atomic64_add(n, &mn->stats[id]);
+}
+
+static inline void mpconv_stat_inc(struct mpconv_net *mn, enum mpconv_stat id)
+{
+	atomic64_inc(&mn->stats[id]);
+}
+
 extern unsigned int mpconv_net_id;
+
+/* Runs every session's work (relay, handshakes, timeouts). */
+extern struct workqueue_struct *mpconv_wq;
 
 static inline struct mpconv_net *mpconv_pernet(const struct net *net)
 {

@@ -6,69 +6,383 @@
  * came from (genl_info_net()). Reads are open; writes carry
  * GENL_UNS_ADMIN_PERM (CAP_NET_ADMIN in the user namespace owning that
  * network namespace). Requests are validated strictly against a per-command
- * policy.
+ * policy; every refusal carries an extack message.
  */
 #include <linux/jiffies.h>
 #include <net/genetlink.h>
+#include <net/ipv6.h>
 #include <uapi/linux/mpconv.h>
 
 #include "mpconv.h"
+#include "netlink.h"
 
-/* STATUS_GET takes no attributes: all-NLA_UNSPEC entries make strict
+static const struct nla_policy mpconv_addr_policy[MPCONV_ADDR_A_MAX + 1] = {
+	[MPCONV_ADDR_A_FAMILY] = { .type = NLA_U16 },
+	[MPCONV_ADDR_A_ADDR4] = NLA_POLICY_EXACT_LEN(4),
+	[MPCONV_ADDR_A_ADDR6] = NLA_POLICY_EXACT_LEN(16),
+	[MPCONV_ADDR_A_PORT] = { .type = NLA_U16 },
+	[MPCONV_ADDR_A_PREFIXLEN] = NLA_POLICY_MAX(NLA_U8, 128),
+};
+
+static struct netlink_range_validation range_sessions = { .min = 1, .max = 1 << 20 };
+static struct netlink_range_validation range_timeout = { .min = 100, .max = 600000 };
+static struct netlink_range_validation range_idle = { .min = 1000, .max = 86400000 };
+static struct netlink_range_validation range_lifetime = { .max = 86400000 };
+
+/* Commands without request attributes: all-NLA_UNSPEC entries make strict
  * validation refuse any attribute with an extack message.
  */
-static const struct nla_policy mpconv_status_get_policy[MPCONV_A_MAX + 1] = {};
+static const struct nla_policy mpconv_none_policy[MPCONV_A_MAX + 1] = {};
+
+static const struct nla_policy mpconv_conv_set_policy[MPCONV_A_MAX + 1] = {
+	[MPCONV_A_CONV_ENABLED] = NLA_POLICY_MAX(NLA_U8, 1),
+	[MPCONV_A_CONV_LISTEN] = NLA_POLICY_NESTED(mpconv_addr_policy),
+	[MPCONV_A_CONV_ALLOW] = NLA_POLICY_NESTED_ARRAY(mpconv_addr_policy),
+	[MPCONV_A_CONV_DENY] = NLA_POLICY_NESTED_ARRAY(mpconv_addr_policy),
+	[MPCONV_A_CONV_COOKIE_REQUIRED] = NLA_POLICY_MAX(NLA_U8, 1),
+	[MPCONV_A_CONV_MAX_SESSIONS] = NLA_POLICY_FULL_RANGE(NLA_U32, &range_sessions),
+	[MPCONV_A_CONV_MAX_PER_CLIENT] = NLA_POLICY_FULL_RANGE(NLA_U32, &range_sessions),
+	[MPCONV_A_CONV_READ_TIMEOUT_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &range_timeout),
+	[MPCONV_A_CONV_CONNECT_TIMEOUT_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &range_timeout),
+	[MPCONV_A_CONV_IDLE_TIMEOUT_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &range_idle),
+	[MPCONV_A_CONV_BINDING_LIFETIME_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &range_lifetime),
+};
 
 static struct genl_family mpconv_genl_family;
 
-static int mpconv_status_fill(struct sk_buff *msg, struct net *net)
+/**
+ * mpconv_nla_get_addr() - read an address nest
+ * @nest: the nest (&enum mpconv_addr_attr)
+ * @a: the address; no address attribute means the unspecified address of
+ *	%MPCONV_ADDR_A_FAMILY (default AF_INET6)
+ * @plen: the prefix length over 128 bits (an IPv4 /n gives 96 + n)
+ * @prefix: a prefix is wanted: the address is required, host bits are
+ *	cleared, and the length defaults to the full address
+ * @extack: for the error message
+ *
+ * Return: 0 or -EINVAL with an extack message.
+ */
+int mpconv_nla_get_addr(const struct nlattr *nest, struct mpconv_addr *a, u8 *plen,
+			bool prefix, struct netlink_ext_ack *extack)
 {
-	struct mpconv_net *mn = mpconv_pernet(net);
+	struct nlattr *tb[MPCONV_ADDR_A_MAX + 1];
+	u16 family = AF_INET6;
+	int err, max;
+
+	err = nla_parse_nested(tb, MPCONV_ADDR_A_MAX, nest, mpconv_addr_policy, extack);
+	if (err)
+		return err;
+
+	memset(a, 0, sizeof(*a));
+	if (tb[MPCONV_ADDR_A_FAMILY]) {
+		family = nla_get_u16(tb[MPCONV_ADDR_A_FAMILY]);
+		if (family != AF_INET && family != AF_INET6) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[MPCONV_ADDR_A_FAMILY],
+					    "family must be AF_INET or AF_INET6");
+			return -EINVAL;
+		}
+	}
+	if (tb[MPCONV_ADDR_A_ADDR4] && tb[MPCONV_ADDR_A_ADDR6]) {
+		NL_SET_ERR_MSG_ATTR(extack, nest, "give an IPv4 or an IPv6 address, not both");
+		return -EINVAL;
+	}
+	if (tb[MPCONV_ADDR_A_ADDR4]) {
+		if (tb[MPCONV_ADDR_A_FAMILY] && family != AF_INET) {
+			NL_SET_ERR_MSG_ATTR(extack, nest, "IPv4 address with family AF_INET6");
+			return -EINVAL;
+		}
+		family = AF_INET;
+		ipv6_addr_set_v4mapped(nla_get_in_addr(tb[MPCONV_ADDR_A_ADDR4]), &a->a6);
+	} else if (tb[MPCONV_ADDR_A_ADDR6]) {
+		if (tb[MPCONV_ADDR_A_FAMILY] && family != AF_INET6) {
+			NL_SET_ERR_MSG_ATTR(extack, nest, "IPv6 address with family AF_INET");
+			return -EINVAL;
+		}
+		a->a6 = nla_get_in6_addr(tb[MPCONV_ADDR_A_ADDR6]);
+		if (ipv6_addr_v4mapped(&a->a6)) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[MPCONV_ADDR_A_ADDR6],
+					    "give IPv4 addresses as IPv4, not IPv4-mapped");
+			return -EINVAL;
+		}
+	} else if (prefix) {
+		NL_SET_ERR_MSG_ATTR(extack, nest, "a prefix needs an address");
+		return -EINVAL;
+	} else if (family == AF_INET) {
+		ipv6_addr_set_v4mapped(htonl(INADDR_ANY), &a->a6);
+	}
+	a->family = family;
+	if (tb[MPCONV_ADDR_A_PORT])
+		a->port = nla_get_u16(tb[MPCONV_ADDR_A_PORT]);
+
+	max = family == AF_INET ? 32 : 128;
+	*plen = max;
+	if (tb[MPCONV_ADDR_A_PREFIXLEN]) {
+		*plen = nla_get_u8(tb[MPCONV_ADDR_A_PREFIXLEN]);
+		if (*plen > max) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[MPCONV_ADDR_A_PREFIXLEN],
+					    "prefix length too long for the family");
+			return -EINVAL;
+		}
+	}
+	if (family == AF_INET)
+		*plen += 96;
+	if (prefix) {
+		struct in6_addr full = a->a6;
+
+		ipv6_addr_prefix(&a->a6, &full, *plen);
+	}
+	return 0;
+}
+
+/**
+ * mpconv_nla_put_addr() - put an address nest
+ * @msg: the message
+ * @type: the nest's attribute type
+ * @a: the address
+ * @plen: prefix length over 128 bits, or negative for none
+ *
+ * Return: 0 or -EMSGSIZE.
+ */
+int mpconv_nla_put_addr(struct sk_buff *msg, int type, const struct mpconv_addr *a, int plen)
+{
+	bool v4 = ipv6_addr_v4mapped(&a->a6);
+	struct nlattr *nest;
+
+	nest = nla_nest_start(msg, type);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u16(msg, MPCONV_ADDR_A_FAMILY, v4 ? AF_INET : AF_INET6) ||
+	    (v4 ? nla_put_in_addr(msg, MPCONV_ADDR_A_ADDR4, a->a6.s6_addr32[3]) :
+		  nla_put_in6_addr(msg, MPCONV_ADDR_A_ADDR6, &a->a6)) ||
+	    (a->port && nla_put_u16(msg, MPCONV_ADDR_A_PORT, a->port)) ||
+	    (plen >= 0 && nla_put_u8(msg, MPCONV_ADDR_A_PREFIXLEN, v4 ? plen - 96 : plen))) {
+		nla_nest_cancel(msg, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+/* Reply to a doit with what @fill puts in it. */
+static int reply(struct genl_info *info, u8 cmd,
+		 int (*fill)(struct mpconv_net *mn, struct sk_buff *msg))
+{
+	struct mpconv_net *mn = mpconv_pernet(genl_info_net(info));
+	struct sk_buff *msg;
+	void *hdr;
+	int err;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &mpconv_genl_family, 0, cmd);
+	err = hdr ? fill(mn, msg) : -EMSGSIZE;
+	if (err) {
+		nlmsg_free(msg);
+		return err;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+static int status_fill(struct mpconv_net *mn, struct sk_buff *msg)
+{
 	u64 age = jiffies64_to_msecs(get_jiffies_64() - mn->created);
 
 	if (nla_put_string(msg, MPCONV_A_VERSION, MPCONV_VERSION) ||
-	    nla_put_u64_64bit(msg, MPCONV_A_NETNS_COOKIE, net->net_cookie, MPCONV_A_PAD) ||
+	    nla_put_u64_64bit(msg, MPCONV_A_NETNS_COOKIE, mn->net->net_cookie, MPCONV_A_PAD) ||
 	    nla_put_u64_64bit(msg, MPCONV_A_NS_AGE_MS, age, MPCONV_A_PAD) ||
 	    nla_put_u32(msg, MPCONV_A_ROLES, READ_ONCE(mn->roles)) ||
-	    nla_put_u32(msg, MPCONV_A_SESSIONS, atomic_read(&mn->sessions)) ||
-	    nla_put_u32(msg, MPCONV_A_BINDINGS, atomic_read(&mn->bindings)))
+	    nla_put_u32(msg, MPCONV_A_SESSIONS, READ_ONCE(mn->sessions.count)) ||
+	    nla_put_u32(msg, MPCONV_A_BINDINGS, READ_ONCE(mn->bindings.count)))
 		return -EMSGSIZE;
 	return 0;
 }
 
 static int mpconv_status_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct sk_buff *msg;
-	void *hdr;
+	return reply(info, MPCONV_CMD_STATUS_GET, status_fill);
+}
+
+static int mpconv_conv_set_doit(struct sk_buff *skb, struct genl_info *info)
+{
 	int err;
 
-	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
-	if (!msg)
-		return -ENOMEM;
-
-	hdr = genlmsg_put_reply(msg, info, &mpconv_genl_family, 0, MPCONV_CMD_STATUS_GET);
-	if (!hdr) {
-		err = -EMSGSIZE;
-		goto err_free;
-	}
-
-	err = mpconv_status_fill(msg, genl_info_net(info));
+	err = mpconv_converter_set(mpconv_pernet(genl_info_net(info)), info);
 	if (err)
-		goto err_free;
+		return err;
+	return reply(info, MPCONV_CMD_CONVERTER_SET, mpconv_converter_fill);
+}
 
-	genlmsg_end(msg, hdr);
-	return genlmsg_reply(msg, info);
+static int mpconv_conv_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return reply(info, MPCONV_CMD_CONVERTER_GET, mpconv_converter_fill);
+}
 
-err_free:
-	nlmsg_free(msg);
-	return err;
+static int stats_fill(struct mpconv_net *mn, struct sk_buff *msg)
+{
+	struct nlattr *nest;
+	int i;
+
+	nest = nla_nest_start(msg, MPCONV_A_STATS);
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = 1; i <= MPCONV_STAT_MAX; i++)
+		if (nla_put_u64_64bit(msg, i, atomic64_read(&mn->stats[i]), MPCONV_STAT_UNSPEC))
+			return -EMSGSIZE;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+static int mpconv_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return reply(info, MPCONV_CMD_STATS_GET, stats_fill);
+}
+
+static u64 age_ms(u64 since)
+{
+	return jiffies64_to_msecs(get_jiffies_64() - since);
+}
+
+static int session_fill(struct sk_buff *msg, const struct mpconv_session *s)
+{
+	u8 state = READ_ONCE(s->state);
+
+	if (nla_put_u64_64bit(msg, MPCONV_A_SESS_ID, s->id, MPCONV_A_PAD) ||
+	    nla_put_u8(msg, MPCONV_A_SESS_ROLE, s->role) ||
+	    nla_put_u8(msg, MPCONV_A_SESS_STATE, state) ||
+	    mpconv_nla_put_addr(msg, MPCONV_A_SESS_CLIENT, &s->client, -1) ||
+	    (state >= MPCONV_SESS_CONNECTING && state != MPCONV_SESS_REFUSING &&
+	     mpconv_nla_put_addr(msg, MPCONV_A_SESS_DEST, &s->dest, -1)) ||
+	    nla_put_u64_64bit(msg, MPCONV_A_SESS_BYTES_UP, READ_ONCE(s->relay.dir[0].bytes),
+			      MPCONV_A_PAD) ||
+	    nla_put_u64_64bit(msg, MPCONV_A_SESS_BYTES_DOWN, READ_ONCE(s->relay.dir[1].bytes),
+			      MPCONV_A_PAD) ||
+	    nla_put_u64_64bit(msg, MPCONV_A_SESS_AGE_MS, age_ms(s->created), MPCONV_A_PAD) ||
+	    nla_put_u8(msg, MPCONV_A_SESS_SERVER_MPTCP, READ_ONCE(s->server_mptcp)))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int binding_fill(struct sk_buff *msg, const struct mpconv_binding *b)
+{
+	struct mpconv_addr a = { .a6 = b->addr };
+
+	if (mpconv_nla_put_addr(msg, MPCONV_A_BIND_ADDR, &a, -1) ||
+	    nla_put_u32(msg, MPCONV_A_BIND_SESSIONS, READ_ONCE(b->sessions)) ||
+	    nla_put_u64_64bit(msg, MPCONV_A_BIND_TOTAL, READ_ONCE(b->total), MPCONV_A_PAD) ||
+	    nla_put_u64_64bit(msg, MPCONV_A_BIND_BYTES_UP, atomic64_read(&b->bytes_up),
+			      MPCONV_A_PAD) ||
+	    nla_put_u64_64bit(msg, MPCONV_A_BIND_BYTES_DOWN, atomic64_read(&b->bytes_down),
+			      MPCONV_A_PAD) ||
+	    nla_put_u64_64bit(msg, MPCONV_A_BIND_AGE_MS, age_ms(b->created), MPCONV_A_PAD))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/*
+ * Dumps walk a table under RCU, resuming at (bucket, index) in cb->args[0]
+ * and [1]. The table's generation goes in cb->seq, so a dump that spans a
+ * change is flagged NLM_F_DUMP_INTR.
+ */
+static int dump_table(struct sk_buff *skb, struct netlink_callback *cb, bool sessions)
+{
+	struct mpconv_net *mn = mpconv_pernet(sock_net(skb->sk));
+	struct mpconv_table *t = sessions ? &mn->sessions : &mn->bindings;
+	long bucket = cb->args[0], skip = cb->args[1], idx;
+	u8 cmd = sessions ? MPCONV_CMD_SESSION_GET : MPCONV_CMD_BINDING_GET;
+	struct mpconv_session *s;
+	struct mpconv_binding *b;
+	int err = 0;
+	void *hdr;
+
+	rcu_read_lock();
+	cb->seq = READ_ONCE(t->gen);
+	for (; bucket < ARRAY_SIZE(t->buckets); bucket++, skip = 0) {
+		idx = 0;
+		if (sessions) {
+			hlist_for_each_entry_rcu(s, &t->buckets[bucket], node) {
+				if (idx++ < skip)
+					continue;
+				hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+						  &mpconv_genl_family, NLM_F_MULTI, cmd);
+				if (!hdr || session_fill(skb, s))
+					goto full;
+				genl_dump_check_consistent(cb, hdr);
+				genlmsg_end(skb, hdr);
+			}
+		} else {
+			hlist_for_each_entry_rcu(b, &t->buckets[bucket], node) {
+				if (idx++ < skip)
+					continue;
+				hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+						  &mpconv_genl_family, NLM_F_MULTI, cmd);
+				if (!hdr || binding_fill(skb, b))
+					goto full;
+				genl_dump_check_consistent(cb, hdr);
+				genlmsg_end(skb, hdr);
+			}
+		}
+	}
+	goto out;
+full:
+	if (hdr)
+		genlmsg_cancel(skb, hdr);
+	idx--;
+	err = skb->len ? skb->len : -EMSGSIZE;
+out:
+	rcu_read_unlock();
+	cb->args[0] = bucket;
+	cb->args[1] = idx;
+	return err ?: skb->len;
+}
+
+static int mpconv_session_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	return dump_table(skb, cb, true);
+}
+
+static int mpconv_binding_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	return dump_table(skb, cb, false);
 }
 
 static const struct genl_ops mpconv_genl_ops[] = {
 	{
 		.cmd = MPCONV_CMD_STATUS_GET,
 		.doit = mpconv_status_get_doit,
-		.policy = mpconv_status_get_policy,
+		.policy = mpconv_none_policy,
+		.maxattr = MPCONV_A_MAX,
+	},
+	{
+		.cmd = MPCONV_CMD_CONVERTER_SET,
+		.doit = mpconv_conv_set_doit,
+		.policy = mpconv_conv_set_policy,
+		.maxattr = MPCONV_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = MPCONV_CMD_CONVERTER_GET,
+		.doit = mpconv_conv_get_doit,
+		.policy = mpconv_none_policy,
+		.maxattr = MPCONV_A_MAX,
+	},
+	{
+		.cmd = MPCONV_CMD_SESSION_GET,
+		.dumpit = mpconv_session_dumpit,
+		.policy = mpconv_none_policy,
+		.maxattr = MPCONV_A_MAX,
+	},
+	{
+		.cmd = MPCONV_CMD_BINDING_GET,
+		.dumpit = mpconv_binding_dumpit,
+		.policy = mpconv_none_policy,
+		.maxattr = MPCONV_A_MAX,
+	},
+	{
+		.cmd = MPCONV_CMD_STATS_GET,
+		.doit = mpconv_stats_get_doit,
+		.policy = mpconv_none_policy,
 		.maxattr = MPCONV_A_MAX,
 	},
 };

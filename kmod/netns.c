@@ -5,14 +5,29 @@
  * Lifetime: the netns core allocates struct mpconv_net (pernet .size) for
  * every namespace that exists when the module loads and for every namespace
  * created afterwards, calls mpconv_net_init() on it, and frees it after
- * mpconv_net_exit() when the namespace dies or the module unloads.
+ * mpconv_net_exit() when the namespace dies or the module unloads. The exit
+ * handler closes the listeners, ends every session (our kernel sockets hold
+ * no reference on the namespace, so none may outlive it) and waits for
+ * them, then drops the bindings.
  */
 #include <linux/jiffies.h>
+#include <linux/random.h>
 #include <net/net_namespace.h>
 
 #include "mpconv.h"
 
 unsigned int mpconv_net_id __read_mostly;
+
+/* How often idle bindings are looked at. */
+#define GC_PERIOD	HZ
+
+static void mpconv_gc_work(struct work_struct *work)
+{
+	struct mpconv_net *mn = container_of(to_delayed_work(work), struct mpconv_net, gc_work);
+
+	if (mpconv_binding_gc(mn, false))
+		queue_delayed_work(mpconv_wq, &mn->gc_work, GC_PERIOD);
+}
 
 static int __net_init mpconv_net_init(struct net *net)
 {
@@ -20,20 +35,24 @@ static int __net_init mpconv_net_init(struct net *net)
 
 	mn->net = net;
 	mn->created = get_jiffies_64();
-	mn->roles = 0;
-	atomic_set(&mn->sessions, 0);
-	atomic_set(&mn->bindings, 0);
-	return 0;
+	mutex_init(&mn->cfg_lock);
+	spin_lock_init(&mn->lock);
+	init_waitqueue_head(&mn->wait);
+	INIT_DELAYED_WORK(&mn->gc_work, mpconv_gc_work);
+	mn->hash_seed = get_random_u32();
+	return mpconv_converter_init(mn);
 }
 
 static void __net_exit mpconv_net_exit(struct net *net)
 {
 	struct mpconv_net *mn = mpconv_pernet(net);
 
-	/* Nothing may outlive the namespace: sessions and bindings, once
-	 * they exist, are all gone by here.
-	 */
-	WARN_ON_ONCE(atomic_read(&mn->sessions) || atomic_read(&mn->bindings));
+	mpconv_converter_stop(mn);
+	mpconv_session_kill_all(mn, MPCONV_ROLE_CPE | MPCONV_ROLE_CONVERTER);
+	mpconv_session_wait_all(mn);
+	cancel_delayed_work_sync(&mn->gc_work);
+	mpconv_binding_gc(mn, true);
+	mpconv_converter_free(mn);
 }
 
 static struct pernet_operations mpconv_net_ops = {

@@ -67,8 +67,8 @@ if ! bash scripts/deps.sh; then
 	exit 1
 fi
 
-step "build (W=1, every kernel) and CLI"
-if make -s module W=1 >"$LOGS/build.log" 2>&1 && make -s cli >>"$LOGS/build.log" 2>&1; then
+step "build (W=1, every kernel), CLI and selftest tools"
+if make -s module W=1 >"$LOGS/build.log" 2>&1 && make -s cli selftests >>"$LOGS/build.log" 2>&1; then
 	if grep -E 'warning:|error:' "$LOGS/build.log"; then
 		fail_step build "compiler warnings (see $LOGS/build.log)"
 	else

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "../uapi/linux/mpconv.h"
+#include "cli.h"
 #include "nl.h"
 #include "print.h"
 
@@ -24,9 +25,7 @@
 #define MPCONV_CLI_VERSION "0.1.0"
 #endif
 
-#define EXIT_USAGE 2
-
-static const char *prog = "mpconv";
+const char *prog = "mpconv";
 
 static void usage(FILE *f)
 {
@@ -43,17 +42,23 @@ static void usage(FILE *f)
 		"OBJECTS AND COMMANDS:\n"
 		"  mpconv version      versions of the CLI and of the loaded module\n"
 		"  mpconv status       this network namespace's mpconv status\n"
+		"  mpconv converter show\n"
+		"  mpconv converter { enable | set } [ CONVERTER_OPTS ]\n"
+		"  mpconv converter disable\n"
+		"  mpconv session show\n"
+		"  mpconv binding show\n"
+		"  mpconv stats [ show ]\n"
 		"  mpconv help         print this help\n"
 		"\n"
+		"CONVERTER_OPTS := [ listen ADDR[:PORT] ] [ port PORT ] [ allow PREFIXES ]\n"
+		"                  [ deny PREFIXES ] [ cookie { on | off } ]\n"
+		"                  [ max-sessions N ] [ max-per-client N ]\n"
+		"                  [ read-timeout TIME ] [ connect-timeout TIME ]\n"
+		"                  [ idle-timeout TIME ] [ binding-lifetime TIME ]\n"
+		"PREFIXES := none | PREFIX[,PREFIX...]     (e.g. 192.0.2.0/24,2001:db8::/32)\n"
+		"TIME := N[ms] | Ns | Nm                    (default unit: milliseconds)\n"
+		"\n"
 		"Exit status: 0 success, 1 failure (reason on stderr), 2 usage error.\n");
-}
-
-static int usage_error(const char *fmt, const char *arg)
-{
-	fprintf(stderr, "%s: ", prog);
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "; try '%s help'\n", prog);
-	return EXIT_USAGE;
 }
 
 /* Refuse trailing arguments of a command that takes none. */
@@ -211,6 +216,10 @@ static const struct cmd {
 } cmds[] = {
 	{ "version", cmd_version },
 	{ "status", cmd_status },
+	{ "converter", cmd_converter },
+	{ "session", cmd_session },
+	{ "binding", cmd_binding },
+	{ "stats", cmd_stats },
 };
 
 int main(int argc, char **argv)
@@ -269,5 +278,6 @@ int main(int argc, char **argv)
 		if (!strcmp(argv[0], cmds[i].name))
 			return cmds[i].fn(argc - 1, argv + 1);
 
-	return usage_error("unknown object or command '%s'", argv[0]);
+	cli_usage_error("unknown object or command '%s'", argv[0]);
+	return EXIT_USAGE;
 }

@@ -66,6 +66,21 @@ static int error_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_ERROR;
 }
 
+/* End of a dump; its payload is the dump's final status. */
+static int done_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct talk_ctx *ctx = data;
+	int err = 0;
+
+	if (nlh->nlmsg_len >= mnl_nlmsg_size(sizeof(int)))
+		memcpy(&err, mnl_nlmsg_get_payload(nlh), sizeof(err));
+	if (err < 0) {
+		ctx->nl->err = -err;
+		return MNL_CB_ERROR;
+	}
+	return MNL_CB_STOP;
+}
+
 struct attr_tb {
 	const struct nlattr **tb;
 	unsigned int max;
@@ -97,7 +112,7 @@ static int data_cb(const struct nlmsghdr *nlh, void *data)
 
 static int run(struct mpc_nl *nl, struct talk_ctx *ctx, uint32_t seq)
 {
-	mnl_cb_t ctl[NLMSG_MIN_TYPE] = { [NLMSG_ERROR] = error_cb };
+	mnl_cb_t ctl[NLMSG_MIN_TYPE] = { [NLMSG_ERROR] = error_cb, [NLMSG_DONE] = done_cb };
 	int ret;
 
 	do {

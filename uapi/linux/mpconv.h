@@ -28,10 +28,27 @@
  *	requester's network namespace. No request attributes. The reply carries
  *	%MPCONV_A_VERSION, %MPCONV_A_NETNS_COOKIE, %MPCONV_A_NS_AGE_MS,
  *	%MPCONV_A_ROLES, %MPCONV_A_SESSIONS and %MPCONV_A_BINDINGS.
+ * @MPCONV_CMD_CONVERTER_SET: change the converter role's configuration
+ *	(CAP_NET_ADMIN). Any subset of the %MPCONV_A_CONV_* attributes; those
+ *	absent keep their value. A list attribute, when present, replaces the
+ *	whole list. The reply is the resulting configuration, as for
+ *	%MPCONV_CMD_CONVERTER_GET.
+ * @MPCONV_CMD_CONVERTER_GET: the converter role's configuration and state.
+ * @MPCONV_CMD_SESSION_GET: dump the sessions of this namespace, one
+ *	message each, with the %MPCONV_A_SESS_* attributes.
+ * @MPCONV_CMD_BINDING_GET: dump the bindings of this namespace, one message
+ *	each, with the %MPCONV_A_BIND_* attributes.
+ * @MPCONV_CMD_STATS_GET: every counter of this namespace, in a
+ *	%MPCONV_A_STATS nest of u64 attributes typed by &enum mpconv_stat.
  */
 enum mpconv_cmd {
 	MPCONV_CMD_UNSPEC,
 	MPCONV_CMD_STATUS_GET,
+	MPCONV_CMD_CONVERTER_SET,
+	MPCONV_CMD_CONVERTER_GET,
+	MPCONV_CMD_SESSION_GET,
+	MPCONV_CMD_BINDING_GET,
+	MPCONV_CMD_STATS_GET,
 
 	__MPCONV_CMD_MAX
 };
@@ -60,6 +77,52 @@ enum mpconv_role {
  * @MPCONV_A_ROLES: u32, bitmask of enabled &enum mpconv_role
  * @MPCONV_A_SESSIONS: u32, number of sessions in this namespace
  * @MPCONV_A_BINDINGS: u32, number of bindings in this namespace
+ * @MPCONV_A_CONV_ENABLED: u8 0/1, the converter role is on (listening)
+ * @MPCONV_A_CONV_LISTEN: nest (&enum mpconv_addr_attr), the listening
+ *	address and port; default [::]:5124 (IPv4 and IPv6)
+ * @MPCONV_A_CONV_ALLOW: nest of %MPCONV_A_PREFIX nests: the client prefixes
+ *	allowed to use the converter. Empty (the default): nobody.
+ * @MPCONV_A_CONV_DENY: nest of %MPCONV_A_PREFIX nests: destinations refused
+ *	(Error 32), on top of the built-in list (loopback, unspecified,
+ *	multicast, link-local, broadcast and this namespace's own addresses)
+ * @MPCONV_A_CONV_COOKIE_REQUIRED: u8 0/1, requests must carry the Cookie
+ *	the converter gave this client (Error 3 hands it out, over the
+ *	established connection; a wrong one is Error 32)
+ * @MPCONV_A_CONV_MAX_SESSIONS: u32, sessions in this namespace, 1-1048576
+ *	(default 4096); one more is answered with Error 64
+ * @MPCONV_A_CONV_MAX_PER_CLIENT: u32, sessions per client, 1-1048576
+ *	(default 256); one more is answered with Error 64
+ * @MPCONV_A_CONV_READ_TIMEOUT_MS: u32, time allowed for the whole Convert
+ *	message, 100-600000 ms (default 5000); then the connection is reset
+ * @MPCONV_A_CONV_CONNECT_TIMEOUT_MS: u32, time allowed to reach the server,
+ *	100-600000 ms (default 10000); then Error 65
+ * @MPCONV_A_CONV_IDLE_TIMEOUT_MS: u32, a session with no traffic either way
+ *	for this long is reset both ways, 1000-86400000 ms (default 600000)
+ * @MPCONV_A_CONV_BINDING_LIFETIME_MS: u32, a binding outlives its last
+ *	session by this long, 0-86400000 ms (default 30000)
+ * @MPCONV_A_CONV_FASTOPEN: u8, read-only: 1 when the listener takes the
+ *	Convert message from the SYN (TCP Fast Open, cookie-less)
+ * @MPCONV_A_PREFIX: nest (&enum mpconv_addr_attr): one prefix, with
+ *	%MPCONV_ADDR_A_PREFIXLEN
+ * @MPCONV_A_STATS: nest of u64 counters, attribute type = &enum mpconv_stat
+ * @MPCONV_A_SESS_ID: u64, session identifier, unique in the namespace
+ * @MPCONV_A_SESS_ROLE: u8, &enum mpconv_role bit of the role that owns it
+ * @MPCONV_A_SESS_STATE: u8, &enum mpconv_sess_state
+ * @MPCONV_A_SESS_CLIENT: nest (&enum mpconv_addr_attr), the client's
+ *	address and port
+ * @MPCONV_A_SESS_DEST: nest (&enum mpconv_addr_attr), the destination
+ * @MPCONV_A_SESS_BYTES_UP: u64, bytes relayed client to server
+ * @MPCONV_A_SESS_BYTES_DOWN: u64, bytes relayed server to client
+ * @MPCONV_A_SESS_AGE_MS: u64, time since the connection arrived
+ * @MPCONV_A_SESS_SERVER_MPTCP: u8 0/1, the server speaks MPTCP (its
+ *	SYN+ACK carried MP_CAPABLE)
+ * @MPCONV_A_BIND_ADDR: nest (&enum mpconv_addr_attr), the host address
+ * @MPCONV_A_BIND_SESSIONS: u32, its live sessions
+ * @MPCONV_A_BIND_TOTAL: u64, sessions it has had
+ * @MPCONV_A_BIND_BYTES_UP: u64, bytes relayed from it, ended sessions
+ *	included
+ * @MPCONV_A_BIND_BYTES_DOWN: u64, bytes relayed to it, likewise
+ * @MPCONV_A_BIND_AGE_MS: u64, time since it was created
  */
 enum mpconv_attr {
 	MPCONV_A_UNSPEC,
@@ -70,10 +133,141 @@ enum mpconv_attr {
 	MPCONV_A_ROLES,
 	MPCONV_A_SESSIONS,
 	MPCONV_A_BINDINGS,
+	MPCONV_A_CONV_ENABLED,
+	MPCONV_A_CONV_LISTEN,
+	MPCONV_A_CONV_ALLOW,
+	MPCONV_A_CONV_DENY,
+	MPCONV_A_CONV_COOKIE_REQUIRED,
+	MPCONV_A_CONV_MAX_SESSIONS,
+	MPCONV_A_CONV_MAX_PER_CLIENT,
+	MPCONV_A_CONV_READ_TIMEOUT_MS,
+	MPCONV_A_CONV_CONNECT_TIMEOUT_MS,
+	MPCONV_A_CONV_IDLE_TIMEOUT_MS,
+	MPCONV_A_CONV_BINDING_LIFETIME_MS,
+	MPCONV_A_CONV_FASTOPEN,
+	MPCONV_A_PREFIX,
+	MPCONV_A_STATS,
+	MPCONV_A_SESS_ID,
+	MPCONV_A_SESS_ROLE,
+	MPCONV_A_SESS_STATE,
+	MPCONV_A_SESS_CLIENT,
+	MPCONV_A_SESS_DEST,
+	MPCONV_A_SESS_BYTES_UP,
+	MPCONV_A_SESS_BYTES_DOWN,
+	MPCONV_A_SESS_AGE_MS,
+	MPCONV_A_SESS_SERVER_MPTCP,
+	MPCONV_A_BIND_ADDR,
+	MPCONV_A_BIND_SESSIONS,
+	MPCONV_A_BIND_TOTAL,
+	MPCONV_A_BIND_BYTES_UP,
+	MPCONV_A_BIND_BYTES_DOWN,
+	MPCONV_A_BIND_AGE_MS,
 
 	__MPCONV_A_MAX
 };
 
 #define MPCONV_A_MAX (__MPCONV_A_MAX - 1)
+
+/**
+ * enum mpconv_addr_attr - attributes of an address nest
+ * @MPCONV_ADDR_A_UNSPEC: unused
+ * @MPCONV_ADDR_A_FAMILY: u16, AF_INET or AF_INET6
+ * @MPCONV_ADDR_A_ADDR4: binary, 4 bytes, network order
+ * @MPCONV_ADDR_A_ADDR6: binary, 16 bytes
+ * @MPCONV_ADDR_A_PORT: u16, host order
+ * @MPCONV_ADDR_A_PREFIXLEN: u8, prefix length (0-32 or 0-128)
+ */
+enum mpconv_addr_attr {
+	MPCONV_ADDR_A_UNSPEC,
+	MPCONV_ADDR_A_FAMILY,
+	MPCONV_ADDR_A_ADDR4,
+	MPCONV_ADDR_A_ADDR6,
+	MPCONV_ADDR_A_PORT,
+	MPCONV_ADDR_A_PREFIXLEN,
+
+	__MPCONV_ADDR_A_MAX
+};
+
+#define MPCONV_ADDR_A_MAX (__MPCONV_ADDR_A_MAX - 1)
+
+/**
+ * enum mpconv_sess_state - session states
+ * @MPCONV_SESS_HANDSHAKE: reading the Convert message
+ * @MPCONV_SESS_CONNECTING: connecting to the destination
+ * @MPCONV_SESS_RELAY: relaying bytes both ways
+ * @MPCONV_SESS_CLOSING: both ways closed, waiting for the sockets to finish
+ * @MPCONV_SESS_REFUSING: an Error was sent, waiting for the client to close
+ */
+enum mpconv_sess_state {
+	MPCONV_SESS_HANDSHAKE,
+	MPCONV_SESS_CONNECTING,
+	MPCONV_SESS_RELAY,
+	MPCONV_SESS_CLOSING,
+	MPCONV_SESS_REFUSING,
+};
+
+/**
+ * enum mpconv_stat - counters (type of the u64 attributes in %MPCONV_A_STATS)
+ * @MPCONV_STAT_UNSPEC: unused
+ * @MPCONV_STAT_CONV_ACCEPTED: connections accepted by the converter
+ * @MPCONV_STAT_CONV_CONVERTED: connections relayed to their destination
+ * @MPCONV_STAT_CONV_INFO: Info requests answered
+ * @MPCONV_STAT_CONV_REFUSED_CLIENT: clients refused (not in the allow list)
+ * @MPCONV_STAT_CONV_REFUSED_DEST: destinations refused (deny list)
+ * @MPCONV_STAT_CONV_READ_TIMEOUT: connections reset for sending no complete
+ *	Convert message in time
+ * @MPCONV_STAT_CONV_OVERFLOW: connections reset because even the slots
+ *	kept for refusals were full
+ * @MPCONV_STAT_SESS_IDLE: sessions ended by the idle timeout
+ * @MPCONV_STAT_SESS_RESET: sessions ended by a reset or error on one side
+ * @MPCONV_STAT_SESS_CLOSED: sessions ended by a close both ways
+ * @MPCONV_STAT_SESS_FLUSHED: sessions ended by an administrator or by the
+ *	namespace or module going away
+ * @MPCONV_STAT_BYTES_UP: bytes relayed client to server
+ * @MPCONV_STAT_BYTES_DOWN: bytes relayed server to client
+ * @MPCONV_STAT_ERR_VERSION: Error 0 (Unsupported Version) sent
+ * @MPCONV_STAT_ERR_MALFORMED: Error 1 (Malformed Message) sent
+ * @MPCONV_STAT_ERR_UNSUPPORTED: Error 2 (Unsupported Message) sent
+ * @MPCONV_STAT_ERR_MISSING_COOKIE: Error 3 (Missing Cookie) sent
+ * @MPCONV_STAT_ERR_NOT_AUTHORIZED: Error 32 (Not Authorized) sent
+ * @MPCONV_STAT_ERR_TCPOPT: Error 33 (Unsupported TCP Option) sent
+ * @MPCONV_STAT_ERR_RESOURCE: Error 64 (Resource Exceeded) sent
+ * @MPCONV_STAT_ERR_NETWORK: Error 65 (Network Failure) sent
+ * @MPCONV_STAT_ERR_CONN_RESET: Error 96 (Connection Reset) sent
+ * @MPCONV_STAT_ERR_UNREACH: Error 97 (Destination Unreachable) sent
+ * @MPCONV_STAT_CONV_RESET_MSG: connections reset for a Convert message of
+ *	Total Length 0
+ */
+enum mpconv_stat {
+	MPCONV_STAT_UNSPEC,
+	MPCONV_STAT_CONV_ACCEPTED,
+	MPCONV_STAT_CONV_CONVERTED,
+	MPCONV_STAT_CONV_INFO,
+	MPCONV_STAT_CONV_REFUSED_CLIENT,
+	MPCONV_STAT_CONV_REFUSED_DEST,
+	MPCONV_STAT_CONV_READ_TIMEOUT,
+	MPCONV_STAT_CONV_OVERFLOW,
+	MPCONV_STAT_SESS_IDLE,
+	MPCONV_STAT_SESS_RESET,
+	MPCONV_STAT_SESS_CLOSED,
+	MPCONV_STAT_SESS_FLUSHED,
+	MPCONV_STAT_BYTES_UP,
+	MPCONV_STAT_BYTES_DOWN,
+	MPCONV_STAT_ERR_VERSION,
+	MPCONV_STAT_ERR_MALFORMED,
+	MPCONV_STAT_ERR_UNSUPPORTED,
+	MPCONV_STAT_ERR_MISSING_COOKIE,
+	MPCONV_STAT_ERR_NOT_AUTHORIZED,
+	MPCONV_STAT_ERR_TCPOPT,
+	MPCONV_STAT_ERR_RESOURCE,
+	MPCONV_STAT_ERR_NETWORK,
+	MPCONV_STAT_ERR_CONN_RESET,
+	MPCONV_STAT_ERR_UNREACH,
+	MPCONV_STAT_CONV_RESET_MSG,
+
+	__MPCONV_STAT_MAX
+};
+
+#define MPCONV_STAT_MAX (__MPCONV_STAT_MAX - 1)
 
 #endif /* _UAPI_LINUX_MPCONV_H */

@@ -1,0 +1,964 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The converter role: an RFC 8803 Transport Converter.
+ *
+ * An MPTCP listener (which also serves plain-TCP clients: MPTCP falls back)
+ * accepts connections from the allowed client prefixes. For each one a
+ * session reads the client's Convert message (from the SYN with TCP Fast
+ * Open where the kernel allows it, else as first data), checks it, connects
+ * to the destination with an MPTCP socket (plain TCP when the server does
+ * not speak MPTCP), answers with a Convert reply (the server's SYN+ACK
+ * options in an Extended TCP Header TLV) or an Error TLV, and relays.
+ *
+ * All of a session's work runs in its work item (session.c); the state
+ * machine is conv_step().
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/inetdevice.h>
+#include <linux/slab.h>
+#include <linux/tcp.h>
+#include <crypto/algapi.h>
+#include <net/addrconf.h>
+#include <net/genetlink.h>
+#include <net/inet_hashtables.h>
+#include <net/inet6_hashtables.h>
+#include <net/mptcp.h>
+#include <uapi/linux/mptcp.h>
+#include <net/route.h>
+#include <net/sock.h>
+#include <net/tcp.h>
+
+#include "convert.h"
+#include "mpconv.h"
+#include "netlink.h"
+
+/* Room for a whole Convert message and what may follow it in one read. */
+#define HS_CAP			(MPCONV_CONVERT_MAX_LEN + 4)
+/* Time for the sockets to finish closing gracefully, then abort. */
+#define CLOSE_LINGER		(5 * HZ)
+/* Connections accepted per run of the accept work. */
+#define ACCEPT_BUDGET		64
+/* Length of the cookies handed out with Error 3. */
+#define COOKIE_LEN		8
+/* TCP options a client may ask for toward the server (Connect TLV): those
+ * the kernel negotiates by itself. MSS, WS, SACK permitted, TS, MPTCP.
+ */
+static const u8 conv_kinds[] = { 2, 3, 4, 8, 30 };
+/* What an Info request is told (RFC 8803: kinds 0-2 are never listed). */
+static const u8 conv_supported[] = { 3, 4, 8, 30 };
+
+static const struct mpconv_conv_cfg conv_defaults = {
+	.listen = { .family = AF_INET6, .port = MPCONV_CONVERT_PORT },
+	.max_sessions = 4096,
+	.max_per_client = 256,
+	.read_timeout_ms = 5000,
+	.connect_timeout_ms = 10000,
+	.idle_timeout_ms = 600000,
+	.binding_lifetime_ms = 30000,
+};
+
+static struct mpconv_conv_cfg *conv_cfg(struct mpconv_net *mn)
+{
+	return rcu_dereference_protected(mn->conv.cfg, lockdep_is_held(&mn->cfg_lock));
+}
+
+/* ---- policy ---- */
+
+static bool prefix_match(const struct mpconv_prefix *p, unsigned int n,
+			 const struct in6_addr *a)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (mpconv_addr_in_prefix(a, &p[i].addr, p[i].len))
+			return true;
+	return false;
+}
+
+/* The destinations nobody may reach through the converter. */
+static bool dest_builtin_denied(struct net *net, const struct in6_addr *a)
+{
+	if (ipv6_addr_v4mapped(a)) {
+		__be32 v4 = a->s6_addr32[3];
+
+		if (ipv4_is_loopback(v4) || ipv4_is_zeronet(v4) || ipv4_is_multicast(v4) ||
+		    ipv4_is_linklocal_169(v4) || ipv4_is_lbcast(v4))
+			return true;
+		/* Our own addresses, and broadcast addresses of our subnets. */
+		switch (inet_addr_type(net, v4)) {
+		case RTN_LOCAL:
+		case RTN_BROADCAST:
+		case RTN_MULTICAST:
+			return true;
+		}
+		return false;
+	}
+	if (ipv6_addr_any(a) || ipv6_addr_loopback(a) || ipv6_addr_is_multicast(a))
+		return true;
+	if (ipv6_addr_type(a) & IPV6_ADDR_LINKLOCAL)
+		return true;
+	return ipv6_chk_addr(net, a, NULL, 0);
+}
+
+static void conv_cookie(struct mpconv_net *mn, const struct in6_addr *client, u8 *cookie)
+{
+	u64 h = siphash(client, sizeof(*client), &mn->conv.cookie_key);
+
+	memcpy(cookie, &h, COOKIE_LEN);
+}
+
+/* ---- replies ---- */
+
+/* Prepare a refusal: the reply carries Error @code; the session then closes
+ * the client's side gracefully (RFC 8803: no reset at once, so that the
+ * error reaches the client).
+ */
+static enum mpconv_step conv_refuse(struct mpconv_session *s, u8 code, const u8 *value,
+				    size_t len, bool echo)
+{
+	static const u8 stat_of[] = {
+		[MPCONV_CONVERT_E_VERSION] = MPCONV_STAT_ERR_VERSION,
+		[MPCONV_CONVERT_E_MALFORMED] = MPCONV_STAT_ERR_MALFORMED,
+		[MPCONV_CONVERT_E_UNSUPPORTED] = MPCONV_STAT_ERR_UNSUPPORTED,
+		[MPCONV_CONVERT_E_MISSING_COOKIE] = MPCONV_STAT_ERR_MISSING_COOKIE,
+		[MPCONV_CONVERT_E_NOT_AUTHORIZED] = MPCONV_STAT_ERR_NOT_AUTHORIZED,
+		[MPCONV_CONVERT_E_TCPOPT] = MPCONV_STAT_ERR_TCPOPT,
+		[MPCONV_CONVERT_E_RESOURCE] = MPCONV_STAT_ERR_RESOURCE,
+		[MPCONV_CONVERT_E_NETWORK] = MPCONV_STAT_ERR_NETWORK,
+		[MPCONV_CONVERT_E_CONN_RESET] = MPCONV_STAT_ERR_CONN_RESET,
+		[MPCONV_CONVERT_E_UNREACH] = MPCONV_STAT_ERR_UNREACH,
+	};
+	struct mpconv_convert_builder b;
+	int ret;
+
+	mpconv_convert_begin(&b, s->reply, sizeof(s->reply), MPCONV_CONVERT_REPLY);
+	if (echo)
+		ret = mpconv_convert_add_error_echo(&b, code, value, len);
+	else
+		ret = mpconv_convert_add_error(&b, code, value, len);
+	if (!ret)
+		ret = mpconv_convert_finish(&b);
+	if (ret < 0)
+		return MPCONV_STEP_DONE;
+	s->reply_len = ret;
+	s->reply_off = 0;
+	s->state = MPCONV_SESS_REFUSING;
+	s->deadline = jiffies + CLOSE_LINGER;
+	if (code < ARRAY_SIZE(stat_of) && stat_of[code])
+		mpconv_stat_inc(s->mn, stat_of[code]);
+	return MPCONV_STEP_AGAIN;
+}
+
+/* Send what is left of s->reply. Returns 1 when all of it is out, 0 when
+ * the socket is full, a negative errno on failure.
+ */
+static int send_reply(struct mpconv_session *s)
+{
+	struct msghdr msg = { .msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL };
+	struct kvec iov;
+	int n;
+
+	while (s->reply_off < s->reply_len) {
+		iov.iov_base = s->reply + s->reply_off;
+		iov.iov_len = s->reply_len - s->reply_off;
+		n = kernel_sendmsg(s->csock, &msg, &iov, 1, iov.iov_len);
+		if (n == -EAGAIN)
+			return 0;
+		if (n < 0)
+			return n;
+		s->reply_off += n;
+	}
+	return 1;
+}
+
+/* The options of the server's SYN+ACK, rebuilt from what its first
+ * subflow negotiated (the kernel keeps no copy of the segment): MSS, window
+ * scale, SACK permitted, timestamps, and MP_CAPABLE (without keys) when the
+ * server speaks MPTCP.
+ */
+static int server_opts(struct mpconv_session *s, u8 *opts)
+{
+	struct sock *sk = s->ssock->sk, *ssk = NULL;
+	struct net *net = sock_net(sk);
+	struct inet_hashinfo *hinfo = net->ipv4.tcp_death_row.hashinfo;
+	struct mpconv_addr l, r;
+	int n = 0;
+
+	if (mpconv_sock_local(s->ssock, &l) || mpconv_sock_peer(s->ssock, &r))
+		return 0;
+
+	rcu_read_lock();
+	if (r.family == AF_INET)
+		ssk = __inet_lookup_established(net, hinfo, r.a6.s6_addr32[3], htons(r.port),
+						l.a6.s6_addr32[3], l.port, 0, 0);
+#if IS_ENABLED(CONFIG_IPV6)
+	else
+		ssk = __inet6_lookup_established(net, hinfo, &r.a6, htons(r.port), &l.a6,
+						 l.port, 0, 0);
+#endif
+	rcu_read_unlock();
+	if (!ssk)
+		return 0;
+	if (ssk->sk_state == TCP_ESTABLISHED || ssk->sk_state == TCP_CLOSE_WAIT) {
+		const struct tcp_sock *tp = tcp_sk(ssk);
+
+		opts[n++] = TCPOPT_MSS;
+		opts[n++] = TCPOLEN_MSS;
+		opts[n++] = tp->rx_opt.mss_clamp >> 8;
+		opts[n++] = tp->rx_opt.mss_clamp & 0xff;
+		if (tp->rx_opt.sack_ok) {
+			opts[n++] = TCPOPT_SACK_PERM;
+			opts[n++] = TCPOLEN_SACK_PERM;
+		}
+		if (tp->rx_opt.tstamp_ok) {
+			u32 tsval = tp->rx_opt.ts_recent;
+
+			opts[n++] = TCPOPT_TIMESTAMP;
+			opts[n++] = TCPOLEN_TIMESTAMP;
+			opts[n++] = tsval >> 24;
+			opts[n++] = tsval >> 16;
+			opts[n++] = tsval >> 8;
+			opts[n++] = tsval;
+			memset(opts + n, 0, 4);
+			n += 4;
+		}
+		if (tp->rx_opt.wscale_ok) {
+			opts[n++] = TCPOPT_WINDOW;
+			opts[n++] = TCPOLEN_WINDOW;
+			opts[n++] = tp->rx_opt.snd_wscale;
+		}
+		if (s->server_mptcp) {
+			opts[n++] = TCPOPT_MPTCP;
+			opts[n++] = 4;
+			opts[n++] = 0x01;	/* MP_CAPABLE, version 1 */
+			opts[n++] = 0x00;
+		}
+		while (n & 3)
+			opts[n++] = TCPOPT_NOP;
+	}
+	sock_gen_put(ssk);
+	return n;
+}
+
+static bool server_speaks_mptcp(struct socket *sock)
+{
+	struct mptcp_info info = {};
+
+	if (sock->sk->sk_protocol != IPPROTO_MPTCP)
+		return false;
+	mptcp_diag_fill_info((struct mptcp_sock *)sock->sk, &info);
+	return !(info.mptcpi_flags & MPTCP_INFO_FLAG_FALLBACK);
+}
+
+/* ---- the session's state machine ---- */
+
+static int recv_some(struct socket *sock, u8 *buf, size_t len)
+{
+	struct msghdr msg = { .msg_flags = MSG_DONTWAIT };
+	struct kvec iov = { .iov_base = buf, .iov_len = len };
+
+	return kernel_recvmsg(sock, &msg, &iov, 1, len, MSG_DONTWAIT);
+}
+
+static u8 connect_errno_code(int err)
+{
+	switch (err) {
+	case -ECONNREFUSED:
+	case -ENETUNREACH:
+	case -EHOSTUNREACH:
+	case -EADDRNOTAVAIL:
+	case -EACCES:
+	case -EPERM:
+		return MPCONV_CONVERT_E_UNREACH;
+	case -ECONNRESET:
+		return MPCONV_CONVERT_E_CONN_RESET;
+	default:
+		return MPCONV_CONVERT_E_NETWORK;
+	}
+}
+
+static enum mpconv_step conv_connect(struct mpconv_session *s, const struct mpconv_convert_msg *m)
+{
+	struct net *net = s->mn->net;
+	struct sockaddr_storage ss;
+	u32 timeout;
+	int err, len;
+
+	s->dest.a6 = *(const struct in6_addr *)m->addr;
+	s->dest.port = m->port;
+	s->dest.family = ipv6_addr_v4mapped(&s->dest.a6) ? AF_INET : AF_INET6;
+
+	err = mpconv_sock_create(net, s->dest.family, IPPROTO_MPTCP, &s->ssock);
+	if (err)	/* MPTCP off in this namespace: plain TCP then */
+		err = mpconv_sock_create(net, s->dest.family, IPPROTO_TCP, &s->ssock);
+	if (err)
+		return conv_refuse(s, MPCONV_CONVERT_E_RESOURCE, NULL, 0, false);
+
+	mpconv_watch_add(&s->swatch, s->ssock, &s->work);
+	mpconv_addr_to_sockaddr(&s->dest, &ss, &len);
+	err = kernel_connect(s->ssock, (struct sockaddr *)&ss, len, O_NONBLOCK);
+	if (err && err != -EINPROGRESS) {
+		mpconv_watch_del(&s->swatch);
+		mpconv_sock_abort(s->ssock);
+		s->ssock = NULL;
+		return conv_refuse(s, connect_errno_code(err), NULL, 0, false);
+	}
+
+	rcu_read_lock();
+	timeout = rcu_dereference(s->mn->conv.cfg)->connect_timeout_ms;
+	rcu_read_unlock();
+	s->state = MPCONV_SESS_CONNECTING;
+	s->deadline = jiffies + msecs_to_jiffies(timeout);
+	return MPCONV_STEP_AGAIN;
+}
+
+/* Check a complete request and act on it. */
+static enum mpconv_step conv_request(struct mpconv_session *s, const struct mpconv_convert_msg *m)
+{
+	struct mpconv_net *mn = s->mn;
+	const struct mpconv_conv_cfg *cfg;
+	struct mpconv_convert_opt opt;
+	u8 bad[MPCONV_MAX_PREFIXES], cookie[1 + COOKIE_LEN];
+	bool cookie_required, denied;
+	size_t pos = 0, nbad = 0;
+
+	if (!(m->present & (MPCONV_CONVERT_F_CONNECT | MPCONV_CONVERT_F_INFO)))
+		return conv_refuse(s, MPCONV_CONVERT_E_MALFORMED, s->hs, m->len, true);
+
+	rcu_read_lock();
+	cfg = rcu_dereference(mn->conv.cfg);
+	cookie_required = cfg->cookie_required;
+	denied = prefix_match(cfg->deny, cfg->n_deny, (const struct in6_addr *)m->addr);
+	rcu_read_unlock();
+
+	if (cookie_required) {
+		conv_cookie(mn, &s->client.a6, cookie + 1);
+		if (!(m->present & MPCONV_CONVERT_F_COOKIE)) {
+			cookie[0] = 0;
+			return conv_refuse(s, MPCONV_CONVERT_E_MISSING_COOKIE, cookie,
+					   sizeof(cookie), false);
+		}
+		if (m->cookie.len < COOKIE_LEN ||
+		    crypto_memneq(s->hs + m->cookie.off, cookie + 1, COOKIE_LEN))
+			return conv_refuse(s, MPCONV_CONVERT_E_NOT_AUTHORIZED, NULL, 0, false);
+	}
+
+	if (!(m->present & MPCONV_CONVERT_F_CONNECT)) {
+		/* Info alone: say what we support, then close. */
+		struct mpconv_convert_builder b;
+		int ret;
+
+		mpconv_convert_begin(&b, s->reply, sizeof(s->reply), MPCONV_CONVERT_REPLY);
+		ret = mpconv_convert_add_supported(&b, conv_supported, sizeof(conv_supported));
+		if (!ret)
+			ret = mpconv_convert_finish(&b);
+		if (ret < 0)
+			return MPCONV_STEP_DONE;
+		s->reply_len = ret;
+		s->state = MPCONV_SESS_REFUSING;
+		s->deadline = jiffies + CLOSE_LINGER;
+		mpconv_stat_inc(mn, MPCONV_STAT_CONV_INFO);
+		return MPCONV_STEP_AGAIN;
+	}
+
+	/* TCP options the client wants toward the server: only those the
+	 * kernel negotiates by itself are supported.
+	 */
+	while (mpconv_convert_opt_next(s->hs + m->connect_opts.off, m->connect_opts.len, &pos,
+				       &opt) > 0)
+		if (!memchr(conv_kinds, opt.kind, sizeof(conv_kinds)) && nbad < sizeof(bad))
+			bad[nbad++] = opt.kind;
+	if (nbad)
+		return conv_refuse(s, MPCONV_CONVERT_E_TCPOPT, bad, nbad, false);
+
+	if (denied || dest_builtin_denied(mn->net, (const struct in6_addr *)m->addr)) {
+		mpconv_stat_inc(mn, MPCONV_STAT_CONV_REFUSED_DEST);
+		return conv_refuse(s, MPCONV_CONVERT_E_NOT_AUTHORIZED, NULL, 0, false);
+	}
+	return conv_connect(s, m);
+}
+
+static enum mpconv_step conv_handshake(struct mpconv_session *s)
+{
+	struct mpconv_convert_msg m;
+	bool eof = false;
+	int ret;
+	u8 err;
+
+	if (!s->hs) {
+		s->hs = kmalloc(HS_CAP, GFP_KERNEL);
+		if (!s->hs)
+			return MPCONV_STEP_DONE;
+	}
+	while (s->hs_len < HS_CAP) {
+		ret = recv_some(s->csock, s->hs + s->hs_len, HS_CAP - s->hs_len);
+		if (ret == -EAGAIN)
+			break;
+		if (ret < 0)
+			return MPCONV_STEP_DONE;
+		if (ret == 0) {
+			eof = true;
+			break;
+		}
+		s->hs_len += ret;
+	}
+
+	ret = mpconv_convert_decode(s->hs, s->hs_len, MPCONV_CONVERT_REQUEST, &m, &err);
+	if (ret == -ECONNRESET) {
+		mpconv_stat_inc(s->mn, MPCONV_STAT_CONV_RESET_MSG);
+		return MPCONV_STEP_DONE;
+	}
+	if (ret < 0) {
+		if (err == MPCONV_CONVERT_E_VERSION) {
+			static const u8 versions[] = { MPCONV_CONVERT_VERSION };
+
+			return conv_refuse(s, err, versions, sizeof(versions), false);
+		}
+		return conv_refuse(s, err, s->hs, s->hs_len, true);
+	}
+	if (ret == 0) {
+		if (eof)
+			return MPCONV_STEP_DONE;
+		if (time_after_eq(jiffies, s->deadline)) {
+			mpconv_stat_inc(s->mn, MPCONV_STAT_CONV_READ_TIMEOUT);
+			return MPCONV_STEP_DONE;
+		}
+		return MPCONV_STEP_WAIT;
+	}
+	s->hs_msg = ret;
+	return conv_request(s, &m);
+}
+
+static enum mpconv_step conv_connecting(struct mpconv_session *s)
+{
+	struct sock *sk = s->ssock->sk;
+	struct mpconv_convert_builder b;
+	u8 opts[40];
+	int err, n;
+	u32 idle;
+
+	if (sk->sk_err || sk->sk_state == TCP_CLOSE) {
+		err = sock_error(sk) ?: -ECONNREFUSED;
+		mpconv_watch_del(&s->swatch);
+		mpconv_sock_abort(s->ssock);
+		s->ssock = NULL;
+		return conv_refuse(s, connect_errno_code(err), NULL, 0, false);
+	}
+	if (sk->sk_state != TCP_ESTABLISHED && sk->sk_state != TCP_CLOSE_WAIT) {
+		if (time_after_eq(jiffies, s->deadline)) {
+			mpconv_watch_del(&s->swatch);
+			mpconv_sock_abort(s->ssock);
+			s->ssock = NULL;
+			return conv_refuse(s, MPCONV_CONVERT_E_NETWORK, NULL, 0, false);
+		}
+		return MPCONV_STEP_WAIT;
+	}
+
+	/* Connected: reply, then relay (first what followed the request). */
+	s->server_mptcp = server_speaks_mptcp(s->ssock);
+	n = server_opts(s, opts);
+	mpconv_convert_begin(&b, s->reply, sizeof(s->reply), MPCONV_CONVERT_REPLY);
+	if (n && mpconv_convert_add_tcphdr(&b, opts, n))
+		return MPCONV_STEP_DONE;
+	s->reply_len = mpconv_convert_finish(&b);
+	s->reply_off = 0;
+	if (send_reply(s) != 1)
+		return MPCONV_STEP_DONE;	/* a fresh socket takes ~40 bytes */
+
+	mpconv_relay_init(&s->relay, s->csock, s->ssock);
+	if (mpconv_relay_preload(&s->relay, 0, s->hs + s->hs_msg, s->hs_len - s->hs_msg))
+		return MPCONV_STEP_DONE;
+	kfree(s->hs);
+	s->hs = NULL;
+	s->hs_len = 0;
+
+	rcu_read_lock();
+	idle = rcu_dereference(s->mn->conv.cfg)->idle_timeout_ms;
+	rcu_read_unlock();
+	s->state = MPCONV_SESS_RELAY;
+	s->deadline = jiffies + msecs_to_jiffies(idle);
+	mpconv_stat_inc(s->mn, MPCONV_STAT_CONV_CONVERTED);
+	return MPCONV_STEP_AGAIN;
+}
+
+static bool sock_closed(struct socket *sock)
+{
+	return sock->sk->sk_state == TCP_CLOSE;
+}
+
+static enum mpconv_step conv_relay(struct mpconv_session *s)
+{
+	bool moved = false;
+	u32 idle;
+
+	switch (mpconv_relay_pump(&s->relay, &moved)) {
+	case MPCONV_RELAY_RESET:
+		mpconv_stat_inc(s->mn, MPCONV_STAT_SESS_RESET);
+		return MPCONV_STEP_DONE;
+	case MPCONV_RELAY_DONE:
+		s->state = MPCONV_SESS_CLOSING;
+		s->deadline = jiffies + CLOSE_LINGER;
+		return MPCONV_STEP_AGAIN;
+	case MPCONV_RELAY_AGAIN:
+		return MPCONV_STEP_AGAIN;
+	case MPCONV_RELAY_WAIT:
+		break;
+	}
+	if (moved) {
+		rcu_read_lock();
+		idle = rcu_dereference(s->mn->conv.cfg)->idle_timeout_ms;
+		rcu_read_unlock();
+		s->deadline = jiffies + msecs_to_jiffies(idle);
+	} else if (time_after_eq(jiffies, s->deadline)) {
+		mpconv_stat_inc(s->mn, MPCONV_STAT_SESS_IDLE);
+		return MPCONV_STEP_DONE;
+	}
+	return MPCONV_STEP_WAIT;
+}
+
+/* Both ways closed: wait for the sockets to finish, then free them. */
+static enum mpconv_step conv_closing(struct mpconv_session *s)
+{
+	if ((sock_closed(s->csock) && sock_closed(s->ssock)) ||
+	    time_after_eq(jiffies, s->deadline)) {
+		mpconv_stat_inc(s->mn, MPCONV_STAT_SESS_CLOSED);
+		return MPCONV_STEP_DONE;
+	}
+	return MPCONV_STEP_WAIT;
+}
+
+/* Send the reply or Error, close our side, wait for the client to close. */
+static enum mpconv_step conv_refusing(struct mpconv_session *s)
+{
+	u8 sink[256];
+	int ret;
+
+	ret = send_reply(s);
+	if (ret < 0)
+		return MPCONV_STEP_DONE;
+	if (ret == 0)
+		return time_after_eq(jiffies, s->deadline) ? MPCONV_STEP_DONE : MPCONV_STEP_WAIT;
+	if (!(s->csock->sk->sk_shutdown & SEND_SHUTDOWN))
+		kernel_sock_shutdown(s->csock, SHUT_WR);
+
+	/* Discard whatever the client still sends until it closes. */
+	do {
+		ret = recv_some(s->csock, sink, sizeof(sink));
+	} while (ret > 0);
+	if (ret == 0 || (ret < 0 && ret != -EAGAIN) || sock_closed(s->csock) ||
+	    time_after_eq(jiffies, s->deadline))
+		return MPCONV_STEP_DONE;
+	return MPCONV_STEP_WAIT;
+}
+
+static enum mpconv_step conv_step(struct mpconv_session *s)
+{
+	if (READ_ONCE(s->killed)) {
+		mpconv_stat_inc(s->mn, MPCONV_STAT_SESS_FLUSHED);
+		return MPCONV_STEP_DONE;
+	}
+	switch (s->state) {
+	case MPCONV_SESS_HANDSHAKE:
+		return conv_handshake(s);
+	case MPCONV_SESS_CONNECTING:
+		return conv_connecting(s);
+	case MPCONV_SESS_RELAY:
+		return conv_relay(s);
+	case MPCONV_SESS_CLOSING:
+		return conv_closing(s);
+	case MPCONV_SESS_REFUSING:
+		return conv_refusing(s);
+	}
+	return MPCONV_STEP_DONE;
+}
+
+static const struct mpconv_session_ops conv_ops = {
+	.step = conv_step,
+};
+
+/* ---- the listener ---- */
+
+static void conv_accept_one(struct mpconv_net *mn, struct socket *sock)
+{
+	const struct mpconv_conv_cfg *cfg;
+	struct mpconv_session *s;
+	u32 max, max_pc, read_ms;
+	struct mpconv_addr peer;
+	bool allowed;
+	int err;
+
+	mpconv_stat_inc(mn, MPCONV_STAT_CONV_ACCEPTED);
+	if (mpconv_sock_peer(sock, &peer)) {
+		mpconv_sock_abort(sock);
+		return;
+	}
+	rcu_read_lock();
+	cfg = rcu_dereference(mn->conv.cfg);
+	max = cfg->max_sessions;
+	max_pc = cfg->max_per_client;
+	read_ms = cfg->read_timeout_ms;
+	allowed = prefix_match(cfg->allow, cfg->n_allow, &peer.a6);
+	rcu_read_unlock();
+
+	s = NULL;
+	err = -EACCES;
+	if (allowed)
+		s = mpconv_session_new(mn, MPCONV_ROLE_CONVERTER, &conv_ops, sock, max, max_pc,
+				       &err);
+	if (s) {
+		s->state = MPCONV_SESS_HANDSHAKE;
+		s->deadline = jiffies + msecs_to_jiffies(read_ms);
+		mpconv_session_start(s);
+		return;
+	}
+	if (err == -ENOMEM) {
+		mpconv_sock_abort(sock);
+		return;
+	}
+
+	/* Refused: say why with an Error, in one of the slots kept for that. */
+	s = mpconv_session_new(mn, MPCONV_ROLE_CONVERTER, &conv_ops, sock, 0, 0, &err);
+	if (!s) {
+		mpconv_stat_inc(mn, MPCONV_STAT_CONV_OVERFLOW);
+		mpconv_sock_abort(sock);
+		return;
+	}
+	if (!allowed) {
+		mpconv_stat_inc(mn, MPCONV_STAT_CONV_REFUSED_CLIENT);
+		conv_refuse(s, MPCONV_CONVERT_E_NOT_AUTHORIZED, NULL, 0, false);
+	} else {
+		conv_refuse(s, MPCONV_CONVERT_E_RESOURCE, NULL, 0, false);
+	}
+	mpconv_session_start(s);
+}
+
+static void conv_accept_work(struct work_struct *work)
+{
+	struct mpconv_converter *conv = container_of(to_delayed_work(work),
+						     struct mpconv_converter, accept_work);
+	struct mpconv_net *mn = container_of(conv, struct mpconv_net, conv);
+	struct socket *sock;
+	int i, err;
+
+	for (i = 0; i < ACCEPT_BUDGET; i++) {
+		err = kernel_accept(conv->lsock, &sock, O_NONBLOCK);
+		if (err)
+			return;
+		conv_accept_one(mn, sock);
+	}
+	mod_delayed_work(mpconv_wq, &conv->accept_work, 0);
+}
+
+/* Turn on the namespace's TFO server bit (net.ipv4.tcp_fastopen & 2): the
+ * kernel needs it for any Fast Open listener. Listeners without
+ * TCP_FASTOPEN are not affected, and cookies stay required for them.
+ */
+static void conv_tfo_enable(struct mpconv_net *mn)
+{
+	int v = READ_ONCE(mn->net->ipv4.sysctl_tcp_fastopen);
+
+	if (!(v & TFO_SERVER_ENABLE)) {
+		WRITE_ONCE(mn->net->ipv4.sysctl_tcp_fastopen, v | TFO_SERVER_ENABLE);
+		mn->conv.tfo_set = true;
+	}
+}
+
+static void conv_tfo_restore(struct mpconv_net *mn)
+{
+	int v = READ_ONCE(mn->net->ipv4.sysctl_tcp_fastopen);
+
+	if (mn->conv.tfo_set)
+		WRITE_ONCE(mn->net->ipv4.sysctl_tcp_fastopen, v & ~TFO_SERVER_ENABLE);
+	mn->conv.tfo_set = false;
+}
+
+static int conv_listen(struct mpconv_net *mn, const struct mpconv_conv_cfg *cfg,
+		       struct netlink_ext_ack *extack)
+{
+	struct mpconv_converter *conv = &mn->conv;
+	struct sockaddr_storage ss;
+	struct socket *sock;
+	int err, len, backlog = min_t(u32, cfg->max_sessions, 4096);
+
+	err = mpconv_sock_create(mn->net, cfg->listen.family, IPPROTO_MPTCP, &sock);
+	if (err) {
+		NL_SET_ERR_MSG(extack, "cannot create an MPTCP socket (is net.mptcp.enabled 0?)");
+		return err;
+	}
+	sock_set_reuseaddr(sock->sk);
+	if (cfg->listen.family == AF_INET6)
+		mpconv_sock_setopt_int(sock, SOL_IPV6, IPV6_V6ONLY, 0);
+
+	mpconv_addr_to_sockaddr(&cfg->listen, &ss, &len);
+	err = kernel_bind(sock, (struct sockaddr *)&ss, len);
+	if (err) {
+		NL_SET_ERR_MSG(extack, "cannot bind the listening address");
+		goto err_release;
+	}
+
+	/* Fast Open with no cookie, on this listener only. MPTCP listeners
+	 * refuse TCP_FASTOPEN before Linux 6.2: the Convert message then
+	 * comes as the first data.
+	 */
+	conv->fastopen = !mpconv_sock_setopt_int(sock, SOL_TCP, TCP_FASTOPEN, backlog) &&
+			 !mpconv_sock_setopt_int(sock, SOL_TCP, TCP_FASTOPEN_NO_COOKIE, 1);
+	if (conv->fastopen)
+		conv_tfo_enable(mn);
+
+	err = kernel_listen(sock, backlog);
+	if (err) {
+		NL_SET_ERR_MSG(extack, "cannot listen");
+		goto err_release;
+	}
+	conv->lsock = sock;
+	mpconv_watch_add(&conv->lwatch, sock, &conv->accept_work);
+	mod_delayed_work(mpconv_wq, &conv->accept_work, 0);
+	return 0;
+
+err_release:
+	conv_tfo_restore(mn);
+	conv->fastopen = false;
+	sock_release(sock);
+	return err;
+}
+
+static void conv_unlisten(struct mpconv_net *mn)
+{
+	struct mpconv_converter *conv = &mn->conv;
+
+	if (!conv->lsock)
+		return;
+	mpconv_watch_del(&conv->lwatch);
+	cancel_delayed_work_sync(&conv->accept_work);
+	sock_release(conv->lsock);
+	conv->lsock = NULL;
+	conv->fastopen = false;
+	conv_tfo_restore(mn);
+}
+
+/* ---- configuration ---- */
+
+static int parse_prefixes(const struct nlattr *list, struct mpconv_prefix *out, u8 *n,
+			  struct netlink_ext_ack *extack)
+{
+	const struct nlattr *attr;
+	struct mpconv_addr a;
+	int rem, err;
+	u8 plen;
+
+	*n = 0;
+	nla_for_each_nested(attr, list, rem) {
+		if (nla_type(attr) != MPCONV_A_PREFIX) {
+			NL_SET_ERR_MSG_ATTR(extack, attr, "expected a prefix nest");
+			return -EINVAL;
+		}
+		if (*n >= MPCONV_MAX_PREFIXES) {
+			NL_SET_ERR_MSG_ATTR(extack, attr, "too many prefixes (at most 64)");
+			return -E2BIG;
+		}
+		err = mpconv_nla_get_addr(attr, &a, &plen, true, extack);
+		if (err)
+			return err;
+		out[*n].addr = a.a6;
+		out[*n].len = plen;
+		(*n)++;
+	}
+	return 0;
+}
+
+static void get_u32(struct nlattr **tb, int type, u32 *v)
+{
+	if (tb[type])
+		*v = nla_get_u32(tb[type]);
+}
+
+/**
+ * mpconv_converter_set() - apply a CONVERTER_SET request
+ * @mn: the namespace
+ * @info: the request (validated against the command's policy)
+ *
+ * Builds the new configuration from the current one and the attributes
+ * present, (re)starts or stops the listener as needed, and publishes it.
+ * Nothing changes when any part fails.
+ *
+ * Return: 0 or a negative errno, with an extack message.
+ */
+int mpconv_converter_set(struct mpconv_net *mn, struct genl_info *info)
+{
+	struct netlink_ext_ack *extack = info->extack;
+	struct mpconv_conv_cfg *old, *cfg;
+	struct nlattr **tb = info->attrs;
+	bool relisten;
+	int err = 0;
+
+	cfg = kmalloc(sizeof(*cfg), GFP_KERNEL);
+	if (!cfg)
+		return -ENOMEM;
+
+	mutex_lock(&mn->cfg_lock);
+	old = conv_cfg(mn);
+	*cfg = *old;
+
+	if (tb[MPCONV_A_CONV_ENABLED])
+		cfg->enabled = nla_get_u8(tb[MPCONV_A_CONV_ENABLED]);
+	if (tb[MPCONV_A_CONV_LISTEN]) {
+		u8 plen;
+
+		err = mpconv_nla_get_addr(tb[MPCONV_A_CONV_LISTEN], &cfg->listen, &plen, false,
+					  extack);
+		if (err)
+			goto out;
+		if (!cfg->listen.port)
+			cfg->listen.port = MPCONV_CONVERT_PORT;
+	}
+	if (tb[MPCONV_A_CONV_ALLOW]) {
+		err = parse_prefixes(tb[MPCONV_A_CONV_ALLOW], cfg->allow, &cfg->n_allow, extack);
+		if (err)
+			goto out;
+	}
+	if (tb[MPCONV_A_CONV_DENY]) {
+		err = parse_prefixes(tb[MPCONV_A_CONV_DENY], cfg->deny, &cfg->n_deny, extack);
+		if (err)
+			goto out;
+	}
+	if (tb[MPCONV_A_CONV_COOKIE_REQUIRED])
+		cfg->cookie_required = nla_get_u8(tb[MPCONV_A_CONV_COOKIE_REQUIRED]);
+	get_u32(tb, MPCONV_A_CONV_MAX_SESSIONS, &cfg->max_sessions);
+	get_u32(tb, MPCONV_A_CONV_MAX_PER_CLIENT, &cfg->max_per_client);
+	get_u32(tb, MPCONV_A_CONV_READ_TIMEOUT_MS, &cfg->read_timeout_ms);
+	get_u32(tb, MPCONV_A_CONV_CONNECT_TIMEOUT_MS, &cfg->connect_timeout_ms);
+	get_u32(tb, MPCONV_A_CONV_IDLE_TIMEOUT_MS, &cfg->idle_timeout_ms);
+	get_u32(tb, MPCONV_A_CONV_BINDING_LIFETIME_MS, &cfg->binding_lifetime_ms);
+
+	relisten = cfg->enabled &&
+		   (!old->enabled || memcmp(&cfg->listen, &old->listen, sizeof(cfg->listen)));
+	if (relisten || !cfg->enabled)
+		conv_unlisten(mn);
+	if (relisten) {
+		err = conv_listen(mn, cfg, extack);
+		if (err) {
+			cfg->enabled = false;
+			if (old->enabled)	/* put the old listener back */
+				conv_listen(mn, old, NULL);
+			cfg->enabled = old->enabled;
+			goto out;
+		}
+	}
+	if (!cfg->enabled && old->enabled)
+		mpconv_session_kill_all(mn, MPCONV_ROLE_CONVERTER);
+
+	WRITE_ONCE(mn->binding_lifetime, msecs_to_jiffies(cfg->binding_lifetime_ms));
+	WRITE_ONCE(mn->refusal_max, cfg->max_sessions + MPCONV_REFUSAL_SLOTS);
+	if (cfg->enabled)
+		mn->roles |= MPCONV_ROLE_CONVERTER;
+	else
+		mn->roles &= ~MPCONV_ROLE_CONVERTER;
+	rcu_assign_pointer(mn->conv.cfg, cfg);
+	cfg = old;	/* freed below, after readers */
+	mutex_unlock(&mn->cfg_lock);
+	kfree_rcu(cfg, rcu);
+	return 0;
+
+out:
+	mutex_unlock(&mn->cfg_lock);
+	kfree(cfg);
+	return err;
+}
+
+static int put_prefixes(struct sk_buff *msg, int type, const struct mpconv_prefix *p,
+			unsigned int n)
+{
+	struct nlattr *list = nla_nest_start(msg, type);
+	struct mpconv_addr a = {};
+	unsigned int i;
+
+	if (!list)
+		return -EMSGSIZE;
+	for (i = 0; i < n; i++) {
+		a.a6 = p[i].addr;
+		a.family = ipv6_addr_v4mapped(&a.a6) ? AF_INET : AF_INET6;
+		if (mpconv_nla_put_addr(msg, MPCONV_A_PREFIX, &a, p[i].len))
+			return -EMSGSIZE;
+	}
+	nla_nest_end(msg, list);
+	return 0;
+}
+
+/**
+ * mpconv_converter_fill() - put the converter's configuration in a message
+ * @mn: the namespace
+ * @msg: the message
+ *
+ * Return: 0 or -EMSGSIZE.
+ */
+int mpconv_converter_fill(struct mpconv_net *mn, struct sk_buff *msg)
+{
+	const struct mpconv_conv_cfg *cfg;
+	int err = -EMSGSIZE;
+
+	mutex_lock(&mn->cfg_lock);
+	cfg = conv_cfg(mn);
+	if (nla_put_u8(msg, MPCONV_A_CONV_ENABLED, cfg->enabled) ||
+	    mpconv_nla_put_addr(msg, MPCONV_A_CONV_LISTEN, &cfg->listen, -1) ||
+	    put_prefixes(msg, MPCONV_A_CONV_ALLOW, cfg->allow, cfg->n_allow) ||
+	    put_prefixes(msg, MPCONV_A_CONV_DENY, cfg->deny, cfg->n_deny) ||
+	    nla_put_u8(msg, MPCONV_A_CONV_COOKIE_REQUIRED, cfg->cookie_required) ||
+	    nla_put_u32(msg, MPCONV_A_CONV_MAX_SESSIONS, cfg->max_sessions) ||
+	    nla_put_u32(msg, MPCONV_A_CONV_MAX_PER_CLIENT, cfg->max_per_client) ||
+	    nla_put_u32(msg, MPCONV_A_CONV_READ_TIMEOUT_MS, cfg->read_timeout_ms) ||
+	    nla_put_u32(msg, MPCONV_A_CONV_CONNECT_TIMEOUT_MS, cfg->connect_timeout_ms) ||
+	    nla_put_u32(msg, MPCONV_A_CONV_IDLE_TIMEOUT_MS, cfg->idle_timeout_ms) ||
+	    nla_put_u32(msg, MPCONV_A_CONV_BINDING_LIFETIME_MS, cfg->binding_lifetime_ms) ||
+	    nla_put_u8(msg, MPCONV_A_CONV_FASTOPEN, mn->conv.fastopen))
+		goto out;
+	err = 0;
+out:
+	mutex_unlock(&mn->cfg_lock);
+	return err;
+}
+
+/**
+ * mpconv_converter_init() - set up the converter role of a namespace (off)
+ * @mn: the namespace
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int mpconv_converter_init(struct mpconv_net *mn)
+{
+	struct mpconv_conv_cfg *cfg;
+
+	cfg = kmemdup(&conv_defaults, sizeof(*cfg), GFP_KERNEL);
+	if (!cfg)
+		return -ENOMEM;
+	RCU_INIT_POINTER(mn->conv.cfg, cfg);
+	INIT_DELAYED_WORK(&mn->conv.accept_work, conv_accept_work);
+	get_random_bytes(&mn->conv.cookie_key, sizeof(mn->conv.cookie_key));
+	mn->binding_lifetime = msecs_to_jiffies(cfg->binding_lifetime_ms);
+	mn->refusal_max = cfg->max_sessions + MPCONV_REFUSAL_SLOTS;
+	return 0;
+}
+
+/**
+ * mpconv_converter_stop() - stop accepting connections in a namespace
+ * @mn: the namespace (going away)
+ *
+ * Closes the listener; the caller then ends the sessions.
+ */
+void mpconv_converter_stop(struct mpconv_net *mn)
+{
+	mutex_lock(&mn->cfg_lock);
+	conv_unlisten(mn);
+	mn->roles &= ~MPCONV_ROLE_CONVERTER;
+	mutex_unlock(&mn->cfg_lock);
+}
+
+/**
+ * mpconv_converter_free() - free the converter's configuration
+ * @mn: the namespace, with no session left
+ */
+void mpconv_converter_free(struct mpconv_net *mn)
+{
+	kfree(rcu_dereference_protected(mn->conv.cfg, 1));
+	RCU_INIT_POINTER(mn->conv.cfg, NULL);
+}

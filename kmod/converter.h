@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The converter role: an RFC 8803 Transport Converter (MPTCP in, TCP out).
+ */
+#ifndef _MPCONV_CONVERTER_H
+#define _MPCONV_CONVERTER_H
+
+#include <linux/rcupdate.h>
+#include <linux/siphash.h>
+#include <linux/workqueue.h>
+
+#include "sock.h"
+
+struct genl_info;
+struct sk_buff;
+struct mpconv_net;
+
+/* Client prefixes (allow) and destination prefixes (deny), each at most. */
+#define MPCONV_MAX_PREFIXES	64
+
+/**
+ * struct mpconv_prefix - an address prefix
+ * @addr: the prefix (IPv4 as IPv4-mapped)
+ * @len: its length over the 128 bits (IPv4 /n is 96 + n)
+ */
+struct mpconv_prefix {
+	struct in6_addr addr;
+	u8 len;
+};
+
+/**
+ * struct mpconv_conv_cfg - the converter's configuration
+ * @rcu: frees a replaced configuration after readers are done
+ * @enabled: the role is on
+ * @listen: listening address and port
+ * @cookie_required: requests must carry this client's cookie
+ * @max_sessions: sessions allowed in the namespace
+ * @max_per_client: sessions allowed per client
+ * @read_timeout_ms: time for the whole Convert message
+ * @connect_timeout_ms: time to reach the server
+ * @idle_timeout_ms: time without traffic before a session is reset
+ * @binding_lifetime_ms: how long a binding outlives its last session
+ * @n_allow: entries in @allow
+ * @n_deny: entries in @deny
+ * @allow: client prefixes allowed
+ * @deny: destination prefixes refused (besides the built-in ones)
+ *
+ * Immutable once published: a change makes a new copy under
+ * &mpconv_net.cfg_lock and frees the old one after a grace period.
+ */
+struct mpconv_conv_cfg {
+	struct rcu_head rcu;
+	bool enabled;
+	struct mpconv_addr listen;
+	bool cookie_required;
+	u32 max_sessions;
+	u32 max_per_client;
+	u32 read_timeout_ms;
+	u32 connect_timeout_ms;
+	u32 idle_timeout_ms;
+	u32 binding_lifetime_ms;
+	u8 n_allow;
+	u8 n_deny;
+	struct mpconv_prefix allow[MPCONV_MAX_PREFIXES];
+	struct mpconv_prefix deny[MPCONV_MAX_PREFIXES];
+};
+
+/**
+ * struct mpconv_converter - the converter role of a namespace
+ * @cfg: the configuration (RCU; written under &mpconv_net.cfg_lock)
+ * @lsock: the MPTCP listener while enabled
+ * @lwatch: events of @lsock
+ * @accept_work: accepts new connections
+ * @fastopen: the listener takes data in the SYN (TFO, cookie-less)
+ * @tfo_set: mpconv turned on the namespace's TFO server bit
+ *	(net.ipv4.tcp_fastopen & 2) and restores it when disabled
+ * @cookie_key: key of the per-client cookies
+ */
+struct mpconv_converter {
+	struct mpconv_conv_cfg __rcu *cfg;
+	struct socket *lsock;
+	struct mpconv_watch lwatch;
+	struct delayed_work accept_work;
+	bool fastopen;
+	bool tfo_set;
+	siphash_key_t cookie_key;
+};
+
+int mpconv_converter_init(struct mpconv_net *mn);
+void mpconv_converter_stop(struct mpconv_net *mn);
+void mpconv_converter_free(struct mpconv_net *mn);
+int mpconv_converter_set(struct mpconv_net *mn, struct genl_info *info);
+int mpconv_converter_fill(struct mpconv_net *mn, struct sk_buff *msg);
+
+#endif /* _MPCONV_CONVERTER_H */

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Netlink helpers shared by the roles.
+ */
+#ifndef _MPCONV_NETLINK_H
+#define _MPCONV_NETLINK_H
+
+#include <net/netlink.h>
+
+#include "sock.h"
+
+int mpconv_nla_get_addr(const struct nlattr *nest, struct mpconv_addr *a, u8 *plen,
+			bool prefix, struct netlink_ext_ack *extack);
+int mpconv_nla_put_addr(struct sk_buff *msg, int type, const struct mpconv_addr *a, int plen);
+
+#endif /* _MPCONV_NETLINK_H */

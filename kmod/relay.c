@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The relay: moves bytes both ways between two connected kernel sockets,
+ * for both roles (converter: MPTCP client <-> TCP/MPTCP server; CPE: LAN TCP
+ * <-> MPTCP to the converter).
+ *
+ * The owner calls mpconv_relay_pump() from its work item whenever either
+ * socket has an event (see struct mpconv_watch). Each direction reads from
+ * its source only when everything read before has been written to its
+ * destination, so at most MPCONV_RELAY_BUF bytes per direction sit here and
+ * a slow receiver slows the sender down through the sockets' own windows:
+ * backpressure without unbounded buffering. End of stream on one side is
+ * passed on as a half-close (shutdown SHUT_WR) while the other direction
+ * keeps flowing; an error or reset on either side ends the relay, and the
+ * owner aborts both sockets so the reset reaches the other peer.
+ */
+#include <linux/slab.h>
+#include <linux/uio.h>
+#include <net/sock.h>
+
+#include "relay.h"
+
+/* Rounds of read+write per direction and pump call, so that one busy
+ * session cannot hold a worker for long.
+ */
+#define RELAY_BUDGET	16
+
+/**
+ * mpconv_relay_init() - set up a relay between two connected sockets
+ * @r: the relay
+ * @a: one socket (the owner's "client" side)
+ * @b: the other (the "server" side)
+ */
+void mpconv_relay_init(struct mpconv_relay *r, struct socket *a, struct socket *b)
+{
+	memset(r, 0, sizeof(*r));
+	r->dir[0].src = a;
+	r->dir[0].dst = b;
+	r->dir[1].src = b;
+	r->dir[1].dst = a;
+}
+
+/**
+ * mpconv_relay_preload() - queue bytes already read from a source
+ * @r: the relay, before the first pump
+ * @d: direction
+ * @data: the bytes (e.g. application data that followed a Convert message)
+ * @len: their number, at most MPCONV_RELAY_BUF
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int mpconv_relay_preload(struct mpconv_relay *r, int d, const u8 *data, u32 len)
+{
+	struct mpconv_relay_dir *dir = &r->dir[d];
+
+	if (!len)
+		return 0;
+	if (WARN_ON_ONCE(len > MPCONV_RELAY_BUF || dir->len))
+		return -EINVAL;
+	dir->buf = kmalloc(MPCONV_RELAY_BUF, GFP_KERNEL);
+	if (!dir->buf)
+		return -ENOMEM;
+	memcpy(dir->buf, data, len);
+	dir->off = 0;
+	dir->len = len;
+	return 0;
+}
+
+static int sock_recv(struct socket *sock, u8 *buf, size_t len)
+{
+	struct msghdr msg = { .msg_flags = MSG_DONTWAIT };
+	struct kvec iov = { .iov_base = buf, .iov_len = len };
+
+	return kernel_recvmsg(sock, &msg, &iov, 1, len, MSG_DONTWAIT);
+}
+
+static int sock_send(struct socket *sock, const u8 *buf, size_t len)
+{
+	struct msghdr msg = { .msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL };
+	struct kvec iov = { .iov_base = (void *)buf, .iov_len = len };
+
+	return kernel_sendmsg(sock, &msg, &iov, 1, len);
+}
+
+/* Move what can move in one direction. Returns a negative errno on error
+ * (*dst_failed tells which socket failed), 1 when the budget ran out with
+ * data still flowing, 0 otherwise.
+ */
+static int pump_dir(struct mpconv_relay_dir *d, bool *moved, bool *dst_failed)
+{
+	int i, n;
+
+	for (i = 0; i < RELAY_BUDGET; i++) {
+		if (!d->len) {
+			if (d->eof) {
+				kfree(d->buf);
+				d->buf = NULL;
+				if (!d->shut) {
+					d->shut = true;
+					*moved = true;
+					*dst_failed = true;
+					return kernel_sock_shutdown(d->dst, SHUT_WR);
+				}
+				return 0;
+			}
+			if (!d->buf) {
+				d->buf = kmalloc(MPCONV_RELAY_BUF, GFP_KERNEL);
+				if (!d->buf)
+					return -ENOMEM;
+			}
+			n = sock_recv(d->src, d->buf, MPCONV_RELAY_BUF);
+			if (n == -EAGAIN) {
+				/* Drained: give the buffer back while idle. */
+				kfree(d->buf);
+				d->buf = NULL;
+				return 0;
+			}
+			if (n < 0)
+				return n;
+			if (n == 0) {
+				d->eof = true;
+				continue;
+			}
+			d->off = 0;
+			d->len = n;
+		}
+
+		n = sock_send(d->dst, d->buf + d->off, d->len);
+		if (n == -EAGAIN)
+			return 0;
+		if (n < 0) {
+			*dst_failed = true;
+			return n;
+		}
+		d->off += n;
+		d->len -= n;
+		d->bytes += n;
+		*moved = true;
+	}
+	return 1;
+}
+
+/**
+ * mpconv_relay_pump() - move bytes both ways as far as the sockets allow
+ * @r: the relay
+ * @moved: set to true when any byte or end of stream moved
+ *
+ * Context: process context (the owner's work item); may sleep briefly on
+ * socket locks, never waits for the network.
+ * Return: what the owner should do next, see &enum mpconv_relay_state.
+ */
+enum mpconv_relay_state mpconv_relay_pump(struct mpconv_relay *r, bool *moved)
+{
+	bool again = false, dst_failed;
+	int i, ret;
+
+	for (i = 0; i < 2; i++) {
+		dst_failed = false;
+		ret = pump_dir(&r->dir[i], moved, &dst_failed);
+		if (ret < 0) {
+			/* dir[i] reads socket i and writes socket !i */
+			r->err = ret;
+			r->reset_by = dst_failed ? !i : i;
+			return MPCONV_RELAY_RESET;
+		}
+		again |= ret > 0;
+	}
+	if (r->dir[0].shut && r->dir[1].shut)
+		return MPCONV_RELAY_DONE;
+	return again ? MPCONV_RELAY_AGAIN : MPCONV_RELAY_WAIT;
+}
+
+/**
+ * mpconv_relay_release() - free the relay's buffers (not the sockets)
+ * @r: the relay
+ */
+void mpconv_relay_release(struct mpconv_relay *r)
+{
+	kfree(r->dir[0].buf);
+	kfree(r->dir[1].buf);
+	r->dir[0].buf = NULL;
+	r->dir[1].buf = NULL;
+}

@@ -1,0 +1,282 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The session and binding tables of a namespace.
+ *
+ * Both are hash tables of hlist heads under RCU: writers hold
+ * &mpconv_net.lock (a spinlock, taken with bottom halves off because socket
+ * wakeups queue work under it too), readers (netlink dumps) walk under
+ * rcu_read_lock(). Entries are freed with kfree_rcu() once unlinked. Sizes
+ * are bounded by the role's limits: a session is only linked when the
+ * table holds fewer than the configured maximum (plus a few slots kept for
+ * sending refusals), a binding only with a session.
+ */
+#include <linux/jhash.h>
+#include <linux/slab.h>
+#include <linux/jiffies.h>
+#include <net/ipv6.h>
+
+#include "mpconv.h"
+#include "session.h"
+
+static struct hlist_head *session_bucket(struct mpconv_net *mn, u64 id)
+{
+	return &mn->sessions.buckets[hash_64(id, MPCONV_HASH_BITS)];
+}
+
+static struct hlist_head *binding_bucket(struct mpconv_net *mn, const struct in6_addr *a)
+{
+	u32 h = jhash2(a->s6_addr32, 4, mn->hash_seed);
+
+	return &mn->bindings.buckets[h >> (32 - MPCONV_HASH_BITS)];
+}
+
+static void binding_put(struct mpconv_binding *b)
+{
+	if (refcount_dec_and_test(&b->ref))
+		kfree_rcu(b, rcu);
+}
+
+/* Find or add the binding of @addr; @spare is used (and cleared) to add one.
+ * Called with mn->lock held.
+ */
+static struct mpconv_binding *binding_get_locked(struct mpconv_net *mn,
+						 const struct in6_addr *addr,
+						 struct mpconv_binding **spare)
+{
+	struct hlist_head *head = binding_bucket(mn, addr);
+	struct mpconv_binding *b;
+
+	lockdep_assert_held(&mn->lock);
+	hlist_for_each_entry(b, head, node)
+		if (ipv6_addr_equal(&b->addr, addr))
+			return b;
+
+	b = *spare;
+	*spare = NULL;
+	b->addr = *addr;
+	b->created = get_jiffies_64();
+	refcount_set(&b->ref, 1);
+	hlist_add_head_rcu(&b->node, head);
+	mn->bindings.count++;
+	mn->bindings.gen++;
+	return b;
+}
+
+static void session_work(struct work_struct *work);
+
+/**
+ * mpconv_session_new() - make and link a session for a new connection
+ * @mn: the namespace
+ * @role: MPCONV_ROLE_* of the owner
+ * @ops: the owner's state machine
+ * @csock: the client's connected socket (owned by the session on success)
+ * @max: sessions allowed in the namespace; 0 makes a refusal session, which
+ *	has no binding and may use MPCONV_REFUSAL_SLOTS slots beyond the limit
+ * @max_per_client: sessions allowed per client
+ * @err: on failure, -ENOMEM, -ENOSPC (table full) or -EDQUOT (client full)
+ *
+ * Context: process context.
+ * Return: the session, linked but not started (mpconv_session_start()).
+ */
+struct mpconv_session *mpconv_session_new(struct mpconv_net *mn, u8 role,
+					  const struct mpconv_session_ops *ops,
+					  struct socket *csock, u32 max, u32 max_per_client,
+					  int *err)
+{
+	struct mpconv_binding *spare = NULL, *b = NULL;
+	struct mpconv_session *s;
+
+	s = kzalloc(sizeof(*s), GFP_KERNEL);
+	if (max)
+		spare = kzalloc(sizeof(*spare), GFP_KERNEL);
+	if (!s || (max && !spare)) {
+		*err = -ENOMEM;
+		goto err_free;
+	}
+	s->mn = mn;
+	s->role = role;
+	s->ops = ops;
+	s->csock = csock;
+	s->created = get_jiffies_64();
+	INIT_DELAYED_WORK(&s->work, session_work);
+	if (mpconv_sock_peer(csock, &s->client)) {
+		*err = -ENOTCONN;
+		goto err_free;
+	}
+
+	spin_lock_bh(&mn->lock);
+	if (mn->sessions.count >= (max ? max : mn->refusal_max)) {
+		*err = -ENOSPC;
+		goto err_unlock;
+	}
+	if (max) {
+		b = binding_get_locked(mn, &s->client.a6, &spare);
+		if (b->sessions >= max_per_client) {
+			*err = -EDQUOT;
+			goto err_unlock;
+		}
+		refcount_inc(&b->ref);
+		b->sessions++;
+		b->total++;
+		s->binding = b;
+	}
+	s->id = ++mn->next_id;
+	hlist_add_head_rcu(&s->node, session_bucket(mn, s->id));
+	mn->sessions.count++;
+	mn->sessions.gen++;
+	spin_unlock_bh(&mn->lock);
+	kfree(spare);
+	return s;
+
+err_unlock:
+	spin_unlock_bh(&mn->lock);
+err_free:
+	kfree(spare);
+	kfree(s);
+	return NULL;
+}
+
+/**
+ * mpconv_session_start() - start driving a new session
+ * @s: the session from mpconv_session_new()
+ */
+void mpconv_session_start(struct mpconv_session *s)
+{
+	mpconv_watch_add(&s->cwatch, s->csock, &s->work);
+	mod_delayed_work(mpconv_wq, &s->work, 0);
+}
+
+/* End a session from its own work: after this no one can queue its work. */
+static void session_end(struct mpconv_session *s)
+{
+	struct mpconv_net *mn = s->mn;
+	struct mpconv_binding *b = s->binding;
+	u64 up = s->relay.dir[0].bytes, down = s->relay.dir[1].bytes;
+	bool empty;
+
+	mpconv_watch_del(&s->cwatch);
+	mpconv_watch_del(&s->swatch);
+
+	spin_lock_bh(&mn->lock);
+	hlist_del_rcu(&s->node);
+	mn->sessions.gen++;
+	empty = --mn->sessions.count == 0;
+	if (b && --b->sessions == 0)
+		b->idle_since = get_jiffies_64();
+	spin_unlock_bh(&mn->lock);
+
+	/* A wakeup may have queued the work again before the watches went. */
+	cancel_delayed_work(&s->work);
+
+	if (s->csock)
+		mpconv_sock_abort(s->csock);
+	if (s->ssock)
+		mpconv_sock_abort(s->ssock);
+	mpconv_relay_release(&s->relay);
+	kfree(s->hs);
+
+	mpconv_stat_add(mn, MPCONV_STAT_BYTES_UP, up);
+	mpconv_stat_add(mn, MPCONV_STAT_BYTES_DOWN, down);
+	if (b) {
+		atomic64_add(up, &b->bytes_up);
+		atomic64_add(down, &b->bytes_down);
+		binding_put(b);
+		mod_delayed_work(mpconv_wq, &mn->gc_work, 0);
+	}
+	if (empty)
+		wake_up_all(&mn->wait);
+	kfree_rcu(s, rcu);
+}
+
+static void session_work(struct work_struct *work)
+{
+	struct mpconv_session *s = container_of(to_delayed_work(work), struct mpconv_session,
+						work);
+	unsigned long delay;
+
+	switch (s->ops->step(s)) {
+	case MPCONV_STEP_DONE:
+		session_end(s);
+		return;
+	case MPCONV_STEP_AGAIN:
+		mod_delayed_work(mpconv_wq, &s->work, 0);
+		return;
+	case MPCONV_STEP_WAIT:
+		break;
+	}
+	/* Wake up at the deadline unless an event is already queued. */
+	delay = time_after(s->deadline, jiffies) ? s->deadline - jiffies : 0;
+	queue_delayed_work(mpconv_wq, &s->work, delay);
+}
+
+/**
+ * mpconv_session_kill() - end a session, whatever its state
+ * @s: a linked session; called with mn->lock held
+ */
+void mpconv_session_kill(struct mpconv_session *s)
+{
+	lockdep_assert_held(&s->mn->lock);
+	WRITE_ONCE(s->killed, true);
+	mod_delayed_work(mpconv_wq, &s->work, 0);
+}
+
+/**
+ * mpconv_session_kill_all() - end every session of a role in a namespace
+ * @mn: the namespace
+ * @role: MPCONV_ROLE_* bits; the sessions end asynchronously
+ */
+void mpconv_session_kill_all(struct mpconv_net *mn, u8 role)
+{
+	struct mpconv_session *s;
+	int i;
+
+	spin_lock_bh(&mn->lock);
+	for (i = 0; i < ARRAY_SIZE(mn->sessions.buckets); i++)
+		hlist_for_each_entry(s, &mn->sessions.buckets[i], node)
+			if (s->role & role)
+				mpconv_session_kill(s);
+	spin_unlock_bh(&mn->lock);
+}
+
+/**
+ * mpconv_session_wait_all() - wait until a namespace has no session left
+ * @mn: the namespace; all its sessions must have been killed
+ */
+void mpconv_session_wait_all(struct mpconv_net *mn)
+{
+	wait_event(mn->wait, READ_ONCE(mn->sessions.count) == 0);
+}
+
+/**
+ * mpconv_binding_gc() - unlink the bindings whose lifetime has run out
+ * @mn: the namespace
+ * @all: unlink every binding without a session, whatever its age
+ *
+ * Return: true when bindings without sessions remain (run again later).
+ */
+bool mpconv_binding_gc(struct mpconv_net *mn, bool all)
+{
+	u64 now = get_jiffies_64(), life = READ_ONCE(mn->binding_lifetime);
+	struct mpconv_binding *b;
+	struct hlist_node *tmp;
+	bool idle_left = false;
+	int i;
+
+	spin_lock_bh(&mn->lock);
+	for (i = 0; i < ARRAY_SIZE(mn->bindings.buckets); i++) {
+		hlist_for_each_entry_safe(b, tmp, &mn->bindings.buckets[i], node) {
+			if (b->sessions)
+				continue;
+			if (!all && time_before64(now, b->idle_since + life)) {
+				idle_left = true;
+				continue;
+			}
+			hlist_del_rcu(&b->node);
+			mn->bindings.count--;
+			mn->bindings.gen++;
+			binding_put(b);
+		}
+	}
+	spin_unlock_bh(&mn->lock);
+	return idle_left;
+}

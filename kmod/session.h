@@ -1,0 +1,173 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Sessions (one converted connection) and bindings (one client host), the
+ * two per-namespace tables.
+ */
+#ifndef _MPCONV_SESSION_H
+#define _MPCONV_SESSION_H
+
+#include <linux/rculist.h>
+#include <linux/refcount.h>
+#include <linux/spinlock.h>
+#include <linux/workqueue.h>
+
+#include "relay.h"
+#include "sock.h"
+
+struct mpconv_net;
+
+/* Buckets of each table; entries are bounded by configuration, not this. */
+#define MPCONV_HASH_BITS	8
+
+/**
+ * struct mpconv_binding - one client host and its sessions
+ * @node: in &mpconv_net.bindings, under &mpconv_net.lock
+ * @rcu: frees the binding after readers (dumps) are done
+ * @ref: one for the table, one per session
+ * @addr: the host's address (IPv4 as IPv4-mapped)
+ * @sessions: live sessions (those holding a reference)
+ * @total: sessions it has had
+ * @bytes_up: bytes from this host, ended sessions included
+ * @bytes_down: bytes to this host, likewise
+ * @created: jiffies_64 at creation
+ * @idle_since: jiffies_64 when its last session ended
+ *
+ * Lifetime: created with a host's first session, unlinked by the garbage
+ * collector (mpconv_binding_gc()) once it has had no session for the
+ * configured lifetime, or when the namespace goes; freed after an RCU grace
+ * period when the last reference is dropped.
+ */
+struct mpconv_binding {
+	struct hlist_node node;
+	struct rcu_head rcu;
+	refcount_t ref;
+	struct in6_addr addr;
+	u32 sessions;
+	u64 total;
+	atomic64_t bytes_up;
+	atomic64_t bytes_down;
+	u64 created;
+	u64 idle_since;
+};
+
+struct mpconv_session;
+
+/* Sessions allowed beyond the limit, only to send a refusal (Error 64). */
+#define MPCONV_REFUSAL_SLOTS	64
+
+/**
+ * enum mpconv_step - what a session's state machine asks for next
+ * @MPCONV_STEP_WAIT: sleep until a socket event or the session's deadline
+ * @MPCONV_STEP_AGAIN: run again at once (work left, budget used up)
+ * @MPCONV_STEP_DONE: the session is over: free it (sockets still set in
+ *	the session are aborted)
+ */
+enum mpconv_step {
+	MPCONV_STEP_WAIT,
+	MPCONV_STEP_AGAIN,
+	MPCONV_STEP_DONE,
+};
+
+/**
+ * struct mpconv_session_ops - what a role does with its sessions
+ * @step: run the session's state machine, from its work item only
+ */
+struct mpconv_session_ops {
+	enum mpconv_step (*step)(struct mpconv_session *s);
+};
+
+/**
+ * struct mpconv_session - one converted connection
+ * @node: in &mpconv_net.sessions, under &mpconv_net.lock
+ * @rcu: frees the session after readers (dumps) are done
+ * @mn: the namespace's state (the namespace outlives its sessions: its exit
+ *	handler ends them all)
+ * @binding: the client's binding (a reference)
+ * @ops: the owning role
+ * @id: identifier, unique in the namespace
+ * @role: MPCONV_ROLE_* of the owner
+ * @state: &enum mpconv_sess_state
+ * @killed: asked to end (flush, namespace exit, module unload); set under
+ *	&mpconv_net.lock
+ * @server_mptcp: the server's SYN+ACK carried MP_CAPABLE
+ * @fastopen: the Convert message came in the SYN
+ * @client: the client's address (peer of @csock)
+ * @dest: the destination
+ * @csock: socket toward the client
+ * @ssock: socket toward the server, NULL until connecting
+ * @cwatch: events of @csock
+ * @swatch: events of @ssock
+ * @work: runs @ops->step on every socket event and at @deadline
+ * @relay: the relay, once connected
+ * @created: jiffies_64 when the connection arrived
+ * @deadline: jiffies of the current timeout (handshake, connect, idle,
+ *	close)
+ * @hs: handshake buffer (the Convert message and what follows it), freed
+ *	once relaying
+ * @hs_len: bytes in @hs
+ * @hs_msg: length of the Convert message at the start of @hs, once complete
+ * @reply: the reply or Error still to send
+ * @reply_len: its length
+ * @reply_off: bytes of it already sent
+ *
+ * Lifetime: allocated by the role when a connection arrives, linked in the
+ * table, and driven by @work only (one runner at a time). It ends inside
+ * @work: the watches are removed, it is unlinked, pending work cancelled,
+ * sockets released, and it is freed after an RCU grace period. Nothing but
+ * @work frees it, and anyone else only queues @work under &mpconv_net.lock
+ * while it is linked.
+ */
+struct mpconv_session {
+	struct hlist_node node;
+	struct rcu_head rcu;
+	struct mpconv_net *mn;
+	struct mpconv_binding *binding;
+	const struct mpconv_session_ops *ops;
+	u64 id;
+	u8 role;
+	u8 state;
+	bool killed;
+	bool server_mptcp;
+	bool fastopen;
+	struct mpconv_addr client;
+	struct mpconv_addr dest;
+	struct socket *csock;
+	struct socket *ssock;
+	struct mpconv_watch cwatch;
+	struct mpconv_watch swatch;
+	struct delayed_work work;
+	struct mpconv_relay relay;
+	u64 created;
+	unsigned long deadline;
+	u8 *hs;
+	u16 hs_len;
+	u16 hs_msg;
+	u8 reply[96];
+	u16 reply_len;
+	u16 reply_off;
+};
+
+/**
+ * struct mpconv_table - a per-namespace hash table
+ * @buckets: hash buckets
+ * @count: entries linked
+ * @gen: bumped on every link and unlink (dump consistency)
+ */
+struct mpconv_table {
+	struct hlist_head buckets[1 << MPCONV_HASH_BITS];
+	u32 count;
+	u32 gen;
+};
+
+struct mpconv_session *mpconv_session_new(struct mpconv_net *mn, u8 role,
+					  const struct mpconv_session_ops *ops,
+					  struct socket *csock, u32 max, u32 max_per_client,
+					  int *err);
+void mpconv_session_start(struct mpconv_session *s);
+void mpconv_session_kill(struct mpconv_session *s);
+void mpconv_session_kill_all(struct mpconv_net *mn, u8 role);
+void mpconv_session_wait_all(struct mpconv_net *mn);
+
+bool mpconv_binding_gc(struct mpconv_net *mn, bool all);
+
+#endif /* _MPCONV_SESSION_H */

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Kernel socket helpers shared by both roles.
+ */
+#ifndef _MPCONV_SOCK_H
+#define _MPCONV_SOCK_H
+
+#include <linux/net.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+#include <linux/in6.h>
+
+/**
+ * struct mpconv_watch - wakes a work item on any event of a socket
+ * @wait: entry on the socket's wait queue
+ * @sock: the watched socket, NULL when not armed
+ * @dwork: work queued (at once) on every wakeup: data, write space, state
+ *	change, error
+ *
+ * Socket callbacks (sk_data_ready, sk_write_space, ...) are not usable on
+ * MPTCP sockets, which wake their wait queue directly; an entry on the wait
+ * queue sees every event of both TCP and MPTCP sockets.
+ */
+struct mpconv_watch {
+	struct wait_queue_entry wait;
+	struct socket *sock;
+	struct delayed_work *dwork;
+};
+
+void mpconv_watch_add(struct mpconv_watch *w, struct socket *sock, struct delayed_work *dwork);
+void mpconv_watch_del(struct mpconv_watch *w);
+
+/**
+ * struct mpconv_addr - an IPv4 or IPv6 transport address
+ * @family: AF_INET or AF_INET6
+ * @port: port, host order
+ * @a6: the address; IPv4 as ::ffff:a.b.c.d
+ */
+struct mpconv_addr {
+	u16 family;
+	u16 port;
+	struct in6_addr a6;
+};
+
+void mpconv_addr_to_sockaddr(const struct mpconv_addr *a, struct sockaddr_storage *ss,
+			     int *len);
+void mpconv_addr_from_sockaddr(struct mpconv_addr *a, const struct sockaddr_storage *ss);
+bool mpconv_addr_in_prefix(const struct in6_addr *a, const struct in6_addr *prefix, u8 plen);
+
+int mpconv_sock_create(struct net *net, int family, int protocol, struct socket **res);
+int mpconv_sock_setopt_int(struct socket *sock, int level, int name, int val);
+void mpconv_sock_abort(struct socket *sock);
+int mpconv_sock_peer(struct socket *sock, struct mpconv_addr *a);
+int mpconv_sock_local(struct socket *sock, struct mpconv_addr *a);
+
+#endif /* _MPCONV_SOCK_H */
