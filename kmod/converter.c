@@ -35,10 +35,12 @@
 
 /* Room for a whole Convert message and what may follow it in one read. */
 #define HS_CAP			(MPCONV_CONVERT_MAX_LEN + 4)
-/* Time for the sockets to finish closing gracefully, then abort. */
+/* Time a refused client has to read the Error and close, then abort. */
 #define CLOSE_LINGER		(5 * HZ)
 /* Connections accepted per run of the accept work. */
 #define ACCEPT_BUDGET		64
+/* Reads of a refused client's leftovers per run. */
+#define DRAIN_BUDGET		16
 /* Length of the cookies handed out with Error 3. */
 #define COOKIE_LEN		8
 /* TCP options a client may ask for toward the server (Connect TLV): those
@@ -139,11 +141,16 @@ static enum mpconv_step conv_refuse(struct mpconv_session *s, u8 code, const u8 
 		ret = mpconv_convert_add_error(&b, code, value, len);
 	if (!ret)
 		ret = mpconv_convert_finish(&b);
-	if (ret < 0)
+	/* Fail closed: a session that could not encode its refusal still
+	 * only refuses (and is aborted by the caller when it can).
+	 */
+	s->state = MPCONV_SESS_REFUSING;
+	if (ret < 0) {
+		s->reply_len = 0;
 		return MPCONV_STEP_DONE;
+	}
 	s->reply_len = ret;
 	s->reply_off = 0;
-	s->state = MPCONV_SESS_REFUSING;
 	s->deadline = jiffies + CLOSE_LINGER;
 	if (code < ARRAY_SIZE(stat_of) && stat_of[code])
 		mpconv_stat_inc(s->mn, stat_of[code]);
@@ -179,25 +186,9 @@ static int send_reply(struct mpconv_session *s)
  */
 static int server_opts(struct mpconv_session *s, u8 *opts)
 {
-	struct sock *sk = s->ssock->sk, *ssk = NULL;
-	struct net *net = sock_net(sk);
-	struct inet_hashinfo *hinfo = net->ipv4.tcp_death_row.hashinfo;
-	struct mpconv_addr l, r;
+	struct sock *ssk = mpconv_sock_subflow(s->ssock);
 	int n = 0;
 
-	if (mpconv_sock_local(s->ssock, &l) || mpconv_sock_peer(s->ssock, &r))
-		return 0;
-
-	rcu_read_lock();
-	if (r.family == AF_INET)
-		ssk = __inet_lookup_established(net, hinfo, r.a6.s6_addr32[3], htons(r.port),
-						l.a6.s6_addr32[3], l.port, 0, 0);
-#if IS_ENABLED(CONFIG_IPV6)
-	else
-		ssk = __inet6_lookup_established(net, hinfo, &r.a6, htons(r.port), &l.a6,
-						 l.port, 0, 0);
-#endif
-	rcu_read_unlock();
 	if (!ssk)
 		return 0;
 	if (ssk->sk_state == TCP_ESTABLISHED || ssk->sk_state == TCP_CLOSE_WAIT) {
@@ -239,16 +230,6 @@ static int server_opts(struct mpconv_session *s, u8 *opts)
 	}
 	sock_gen_put(ssk);
 	return n;
-}
-
-static bool server_speaks_mptcp(struct socket *sock)
-{
-	struct mptcp_info info = {};
-
-	if (sock->sk->sk_protocol != IPPROTO_MPTCP)
-		return false;
-	mptcp_diag_fill_info((struct mptcp_sock *)sock->sk, &info);
-	return !(info.mptcpi_flags & MPTCP_INFO_FLAG_FALLBACK);
 }
 
 /* ---- the session's state machine ---- */
@@ -308,7 +289,8 @@ static enum mpconv_step conv_connect(struct mpconv_session *s, const struct mpco
 	rcu_read_lock();
 	timeout = rcu_dereference(s->mn->conv.cfg)->connect_timeout_ms;
 	rcu_read_unlock();
-	s->state = MPCONV_SESS_CONNECTING;
+	/* publishes s->dest to dumps (session_fill()) */
+	smp_store_release(&s->state, MPCONV_SESS_CONNECTING);
 	s->deadline = jiffies + msecs_to_jiffies(timeout);
 	return MPCONV_STEP_AGAIN;
 }
@@ -455,8 +437,15 @@ static enum mpconv_step conv_connecting(struct mpconv_session *s)
 		return MPCONV_STEP_WAIT;
 	}
 
-	/* Connected: reply, then relay (first what followed the request). */
-	s->server_mptcp = server_speaks_mptcp(s->ssock);
+	/* Connected. Both MPTCP connections must know their peer's key (or
+	 * have fallen back) to tell whether the server speaks MPTCP and to
+	 * carry the reply.
+	 */
+	if (!mpconv_sock_ready(s->ssock) || !mpconv_sock_ready(s->csock))
+		return time_after_eq(jiffies, s->deadline) ? MPCONV_STEP_DONE : MPCONV_STEP_POLL;
+
+	/* Reply, then relay (first what followed the request). */
+	s->server_mptcp = !mpconv_sock_fallback(s->ssock);
 	n = server_opts(s, opts);
 	mpconv_convert_begin(&b, s->reply, sizeof(s->reply), MPCONV_CONVERT_REPLY);
 	if (n && mpconv_convert_add_tcphdr(&b, opts, n))
@@ -497,9 +486,13 @@ static enum mpconv_step conv_relay(struct mpconv_session *s)
 		mpconv_stat_inc(s->mn, MPCONV_STAT_SESS_RESET);
 		return MPCONV_STEP_DONE;
 	case MPCONV_RELAY_DONE:
-		s->state = MPCONV_SESS_CLOSING;
-		s->deadline = jiffies + CLOSE_LINGER;
-		return MPCONV_STEP_AGAIN;
+		/* Both ways closed and all read: release the sockets as they
+		 * are; the kernel delivers what is queued and finishes the FIN
+		 * handshakes (our sockets hold their namespace meanwhile).
+		 */
+		s->graceful = true;
+		mpconv_stat_inc(s->mn, MPCONV_STAT_SESS_CLOSED);
+		return MPCONV_STEP_DONE;
 	case MPCONV_RELAY_AGAIN:
 		return MPCONV_STEP_AGAIN;
 	case MPCONV_RELAY_WAIT:
@@ -517,23 +510,14 @@ static enum mpconv_step conv_relay(struct mpconv_session *s)
 	return MPCONV_STEP_WAIT;
 }
 
-/* Both ways closed: wait for the sockets to finish, then free them. */
-static enum mpconv_step conv_closing(struct mpconv_session *s)
-{
-	if ((sock_closed(s->csock) && sock_closed(s->ssock)) ||
-	    time_after_eq(jiffies, s->deadline)) {
-		mpconv_stat_inc(s->mn, MPCONV_STAT_SESS_CLOSED);
-		return MPCONV_STEP_DONE;
-	}
-	return MPCONV_STEP_WAIT;
-}
-
 /* Send the reply or Error, close our side, wait for the client to close. */
 static enum mpconv_step conv_refusing(struct mpconv_session *s)
 {
 	u8 sink[256];
-	int ret;
+	int i, ret;
 
+	if (!s->reply_off && !mpconv_sock_ready(s->csock))
+		return time_after_eq(jiffies, s->deadline) ? MPCONV_STEP_DONE : MPCONV_STEP_POLL;
 	ret = send_reply(s);
 	if (ret < 0)
 		return MPCONV_STEP_DONE;
@@ -542,14 +526,23 @@ static enum mpconv_step conv_refusing(struct mpconv_session *s)
 	if (!(s->csock->sk->sk_shutdown & SEND_SHUTDOWN))
 		kernel_sock_shutdown(s->csock, SHUT_WR);
 
-	/* Discard whatever the client still sends until it closes. */
-	do {
+	/* Discard what the client still sends until it closes (unread data
+	 * would make the close a reset), a bounded amount per run.
+	 */
+	for (i = 0; i < DRAIN_BUDGET; i++) {
 		ret = recv_some(s->csock, sink, sizeof(sink));
-	} while (ret > 0);
-	if (ret == 0 || (ret < 0 && ret != -EAGAIN) || sock_closed(s->csock) ||
-	    time_after_eq(jiffies, s->deadline))
+		if (ret <= 0)
+			break;
+	}
+	if (time_after_eq(jiffies, s->deadline))
 		return MPCONV_STEP_DONE;
-	return MPCONV_STEP_WAIT;
+	if (ret > 0)
+		return MPCONV_STEP_AGAIN;
+	if (ret < 0 && ret != -EAGAIN && !sock_closed(s->csock))
+		return MPCONV_STEP_DONE;
+	/* EOF: the client has closed its side; so have we. */
+	s->graceful = ret == 0 || sock_closed(s->csock);
+	return s->graceful ? MPCONV_STEP_DONE : MPCONV_STEP_WAIT;
 }
 
 static enum mpconv_step conv_step(struct mpconv_session *s)
@@ -565,8 +558,6 @@ static enum mpconv_step conv_step(struct mpconv_session *s)
 		return conv_connecting(s);
 	case MPCONV_SESS_RELAY:
 		return conv_relay(s);
-	case MPCONV_SESS_CLOSING:
-		return conv_closing(s);
 	case MPCONV_SESS_REFUSING:
 		return conv_refusing(s);
 	}
@@ -652,7 +643,9 @@ static void conv_accept_work(struct work_struct *work)
 
 /* Turn on the namespace's TFO server bit (net.ipv4.tcp_fastopen & 2): the
  * kernel needs it for any Fast Open listener. Listeners without
- * TCP_FASTOPEN are not affected, and cookies stay required for them.
+ * TCP_FASTOPEN are not affected, and cookies stay required for them. The
+ * bit is cleared again when the listener goes only if it was mpconv that
+ * set it (an administrator who sets it meanwhile has to set it again).
  */
 static void conv_tfo_enable(struct mpconv_net *mn)
 {
@@ -686,7 +679,7 @@ static int conv_listen(struct mpconv_net *mn, const struct mpconv_conv_cfg *cfg,
 		NL_SET_ERR_MSG(extack, "cannot create an MPTCP socket (is net.mptcp.enabled 0?)");
 		return err;
 	}
-	sock_set_reuseaddr(sock->sk);
+	mpconv_sock_setopt_int(sock, SOL_SOCKET, SO_REUSEADDR, 1);
 	if (cfg->listen.family == AF_INET6)
 		mpconv_sock_setopt_int(sock, SOL_IPV6, IPV6_V6ONLY, 0);
 
@@ -767,6 +760,24 @@ static int parse_prefixes(const struct nlattr *list, struct mpconv_prefix *out, 
 	return 0;
 }
 
+/* Make @cfg the configuration, free @old after readers; drops cfg_lock. */
+static void publish(struct mpconv_net *mn, struct mpconv_conv_cfg *cfg,
+		    struct mpconv_conv_cfg *old)
+	__releases(&mn->cfg_lock)
+{
+	WRITE_ONCE(mn->binding_lifetime, msecs_to_jiffies(cfg->binding_lifetime_ms));
+	WRITE_ONCE(mn->max_sessions, cfg->max_sessions);
+	if (cfg->enabled)
+		WRITE_ONCE(mn->roles, mn->roles | MPCONV_ROLE_CONVERTER);
+	else
+		WRITE_ONCE(mn->roles, mn->roles & ~MPCONV_ROLE_CONVERTER);
+	rcu_assign_pointer(mn->conv.cfg, cfg);
+	mutex_unlock(&mn->cfg_lock);
+	kfree_rcu(old, rcu);
+	if (cfg->enabled)
+		mpconv_housekeeping_start(mn);
+}
+
 static void get_u32(struct nlattr **tb, int type, u32 *v)
 {
 	if (tb[type])
@@ -838,26 +849,23 @@ int mpconv_converter_set(struct mpconv_net *mn, struct genl_info *info)
 	if (relisten) {
 		err = conv_listen(mn, cfg, extack);
 		if (err) {
+			/* Keep the old configuration, with its listener if it
+			 * had one and that can be had again.
+			 */
+			*cfg = *old;
+			if (!old->enabled || !conv_listen(mn, old, NULL))
+				goto out;
 			cfg->enabled = false;
-			if (old->enabled)	/* put the old listener back */
-				conv_listen(mn, old, NULL);
-			cfg->enabled = old->enabled;
-			goto out;
+			NL_SET_ERR_MSG(extack, "cannot listen; the old listener could not be restored either: converter disabled");
+			mpconv_session_kill_all(mn, MPCONV_ROLE_CONVERTER);
+			publish(mn, cfg, old);
+			return err;
 		}
 	}
 	if (!cfg->enabled && old->enabled)
 		mpconv_session_kill_all(mn, MPCONV_ROLE_CONVERTER);
 
-	WRITE_ONCE(mn->binding_lifetime, msecs_to_jiffies(cfg->binding_lifetime_ms));
-	WRITE_ONCE(mn->refusal_max, cfg->max_sessions + MPCONV_REFUSAL_SLOTS);
-	if (cfg->enabled)
-		mn->roles |= MPCONV_ROLE_CONVERTER;
-	else
-		mn->roles &= ~MPCONV_ROLE_CONVERTER;
-	rcu_assign_pointer(mn->conv.cfg, cfg);
-	cfg = old;	/* freed below, after readers */
-	mutex_unlock(&mn->cfg_lock);
-	kfree_rcu(cfg, rcu);
+	publish(mn, cfg, old);
 	return 0;
 
 out:
@@ -935,22 +943,33 @@ int mpconv_converter_init(struct mpconv_net *mn)
 	INIT_DELAYED_WORK(&mn->conv.accept_work, conv_accept_work);
 	get_random_bytes(&mn->conv.cookie_key, sizeof(mn->conv.cookie_key));
 	mn->binding_lifetime = msecs_to_jiffies(cfg->binding_lifetime_ms);
-	mn->refusal_max = cfg->max_sessions + MPCONV_REFUSAL_SLOTS;
+	mn->max_sessions = cfg->max_sessions;
 	return 0;
 }
 
 /**
- * mpconv_converter_stop() - stop accepting connections in a namespace
- * @mn: the namespace (going away)
+ * mpconv_converter_stop() - turn the converter role off
+ * @mn: the namespace (going away, or that nobody can reach any more)
  *
- * Closes the listener; the caller then ends the sessions.
+ * Closes the listener and records the role as disabled; the caller ends
+ * the sessions.
  */
 void mpconv_converter_stop(struct mpconv_net *mn)
 {
+	struct mpconv_conv_cfg *old, *cfg;
+
 	mutex_lock(&mn->cfg_lock);
 	conv_unlisten(mn);
-	mn->roles &= ~MPCONV_ROLE_CONVERTER;
-	mutex_unlock(&mn->cfg_lock);
+	old = conv_cfg(mn);
+	cfg = kmemdup(old, sizeof(*old), GFP_KERNEL);
+	if (!cfg) {
+		/* Not listening any more; the configuration says so late. */
+		WRITE_ONCE(mn->roles, mn->roles & ~MPCONV_ROLE_CONVERTER);
+		mutex_unlock(&mn->cfg_lock);
+		return;
+	}
+	cfg->enabled = false;
+	publish(mn, cfg, old);
 }
 
 /**

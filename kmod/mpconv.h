@@ -31,12 +31,17 @@
  * @lock: protects the tables' lists and counts, and session kills
  * @sessions: the session table
  * @bindings: the binding table
+ * @live: sessions not yet completely ended (mpconv_session_wait_all())
  * @next_id: last session identifier given
  * @hash_seed: seed of the binding hash (not guessable from outside)
- * @refusal_max: sessions allowed in the table counting refusal slots
+ * @refusing: sessions in the table that only send a refusal (no binding)
+ * @max_sessions: the configured session limit (also bounds the bindings)
+ * @abandoned: consecutive housekeeping runs that found the namespace held
+ *	by sockets only
  * @binding_lifetime: how long an idle binding is kept, in jiffies
  * @wait: woken when the session table becomes empty
- * @gc_work: expires idle bindings
+ * @gc_work: housekeeping: expires idle bindings, notices an unreachable
+ *	namespace (see netns.c)
  * @conv: the converter role
  * @stats: counters, indexed by &enum mpconv_stat
  */
@@ -48,9 +53,12 @@ struct mpconv_net {
 	spinlock_t lock;
 	struct mpconv_table sessions;
 	struct mpconv_table bindings;
+	u32 live;
 	u64 next_id;
 	u32 hash_seed;
-	u32 refusal_max;
+	u32 refusing;
+	u32 max_sessions;
+	u8 abandoned;
 	u64 binding_lifetime;
 	wait_queue_head_t wait;
 	struct delayed_work gc_work;
@@ -78,6 +86,7 @@ static inline struct mpconv_net *mpconv_pernet(const struct net *net)
 	return net_generic(net, mpconv_net_id);
 }
 
+void mpconv_housekeeping_start(struct mpconv_net *mn);
 int mpconv_netns_init(void);
 void mpconv_netns_exit(void);
 

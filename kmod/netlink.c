@@ -50,6 +50,8 @@ static const struct nla_policy mpconv_conv_set_policy[MPCONV_A_MAX + 1] = {
 
 static struct genl_family mpconv_genl_family;
 
+#define REPLY_SIZE	(16 * 1024)
+
 /**
  * mpconv_nla_get_addr() - read an address nest
  * @nest: the nest (&enum mpconv_addr_attr)
@@ -172,7 +174,8 @@ static int reply(struct genl_info *info, u8 cmd,
 	void *hdr;
 	int err;
 
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	/* The converter's configuration with 2 x 64 IPv6 prefixes is ~6 kB. */
+	msg = genlmsg_new(REPLY_SIZE, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
 	hdr = genlmsg_put_reply(msg, info, &mpconv_genl_family, 0, cmd);
@@ -244,9 +247,13 @@ static u64 age_ms(u64 since)
 	return jiffies64_to_msecs(get_jiffies_64() - since);
 }
 
+/* Runs under RCU, beside the session's own work: s->dest is read only once
+ * the state says it was set (release in the role), and the byte counts may
+ * be torn on 32-bit machines (a display value only).
+ */
 static int session_fill(struct sk_buff *msg, const struct mpconv_session *s)
 {
-	u8 state = READ_ONCE(s->state);
+	u8 state = smp_load_acquire(&s->state);
 
 	if (nla_put_u64_64bit(msg, MPCONV_A_SESS_ID, s->id, MPCONV_A_PAD) ||
 	    nla_put_u8(msg, MPCONV_A_SESS_ROLE, s->role) ||

@@ -6,27 +6,69 @@
  * every namespace that exists when the module loads and for every namespace
  * created afterwards, calls mpconv_net_init() on it, and frees it after
  * mpconv_net_exit() when the namespace dies or the module unloads. The exit
- * handler closes the listeners, ends every session (our kernel sockets hold
- * no reference on the namespace, so none may outlive it) and waits for
- * them, then drops the bindings.
+ * handler closes the listeners, ends every session and waits for them,
+ * then drops the bindings. (A namespace with live mpconv sockets only dies
+ * through module unload, or after mpconv_gc_work() found it unreachable.)
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/jiffies.h>
 #include <linux/random.h>
 #include <net/net_namespace.h>
+#include <net/sock.h>
 
 #include "mpconv.h"
 
 unsigned int mpconv_net_id __read_mostly;
 
-/* How often idle bindings are looked at. */
+/* Period of the housekeeping work. */
 #define GC_PERIOD	HZ
+
+/*
+ * A namespace in which mpconv runs a role stays alive as long as mpconv's
+ * sockets are there: each holds a reference (see sock.c). When only sockets
+ * hold it -- no process, no bind mount (ip netns del), no open nsfs file --
+ * nobody can reach it any more: mpconv turns its roles off there, which
+ * closes those sockets and lets the namespace go. Seen twice in a row, to
+ * step over a count read in the middle of a change.
+ */
+static bool netns_abandoned(struct mpconv_net *mn)
+{
+	struct net *net = mn->net;
+
+	if (net_eq(net, &init_net))
+		return false;
+	return refcount_read(&net->ns.count) <= sock_inuse_get(net);
+}
 
 static void mpconv_gc_work(struct work_struct *work)
 {
 	struct mpconv_net *mn = container_of(to_delayed_work(work), struct mpconv_net, gc_work);
+	bool again;
 
-	if (mpconv_binding_gc(mn, false))
+	again = mpconv_binding_gc(mn, false);
+	if (READ_ONCE(mn->roles)) {
+		again = true;
+		if (!netns_abandoned(mn)) {
+			mn->abandoned = 0;
+		} else if (++mn->abandoned >= 2) {
+			pr_info("namespace %llu is held only by sockets: turning mpconv off there\n",
+				mn->net->net_cookie);
+			mpconv_converter_stop(mn);
+			mpconv_session_kill_all(mn, MPCONV_ROLE_CPE | MPCONV_ROLE_CONVERTER);
+		}
+	}
+	if (again)
 		queue_delayed_work(mpconv_wq, &mn->gc_work, GC_PERIOD);
+}
+
+/**
+ * mpconv_housekeeping_start() - make sure housekeeping runs in a namespace
+ * @mn: the namespace (a role was enabled, or a binding became idle)
+ */
+void mpconv_housekeeping_start(struct mpconv_net *mn)
+{
+	queue_delayed_work(mpconv_wq, &mn->gc_work, GC_PERIOD);
 }
 
 static int __net_init mpconv_net_init(struct net *net)

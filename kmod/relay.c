@@ -154,6 +154,17 @@ enum mpconv_relay_state mpconv_relay_pump(struct mpconv_relay *r, bool *moved)
 	bool again = false, dst_failed;
 	int i, ret;
 
+	/* A reset of a side whose direction has already ended is seen by no
+	 * read or write: look for it.
+	 */
+	for (i = 0; i < 2; i++) {
+		if (READ_ONCE(r->dir[i].src->sk->sk_err)) {
+			r->err = sock_error(r->dir[i].src->sk) ?: -ECONNRESET;
+			r->reset_by = i;
+			return MPCONV_RELAY_RESET;
+		}
+	}
+
 	for (i = 0; i < 2; i++) {
 		dst_failed = false;
 		ret = pump_dir(&r->dir[i], moved, &dst_failed);

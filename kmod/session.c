@@ -51,6 +51,9 @@ static struct mpconv_binding *binding_get_locked(struct mpconv_net *mn,
 		if (ipv6_addr_equal(&b->addr, addr))
 			return b;
 
+	/* Every binding but the idle ones has a session: bound like them. */
+	if (mn->bindings.count >= mn->max_sessions)
+		return NULL;
 	b = *spare;
 	*spare = NULL;
 	b->addr = *addr;
@@ -64,6 +67,7 @@ static struct mpconv_binding *binding_get_locked(struct mpconv_net *mn,
 
 static void session_work(struct work_struct *work);
 
+
 /**
  * mpconv_session_new() - make and link a session for a new connection
  * @mn: the namespace
@@ -71,9 +75,11 @@ static void session_work(struct work_struct *work);
  * @ops: the owner's state machine
  * @csock: the client's connected socket (owned by the session on success)
  * @max: sessions allowed in the namespace; 0 makes a refusal session, which
- *	has no binding and may use MPCONV_REFUSAL_SLOTS slots beyond the limit
+ *	has no binding and takes one of the MPCONV_REFUSAL_SLOTS slots kept
+ *	beyond the limit for sending refusals
  * @max_per_client: sessions allowed per client
- * @err: on failure, -ENOMEM, -ENOSPC (table full) or -EDQUOT (client full)
+ * @err: on failure, -ENOMEM, -ENOSPC (table or binding table full) or
+ *	-EDQUOT (client full)
  *
  * Context: process context.
  * Return: the session, linked but not started (mpconv_session_start()).
@@ -105,12 +111,17 @@ struct mpconv_session *mpconv_session_new(struct mpconv_net *mn, u8 role,
 	}
 
 	spin_lock_bh(&mn->lock);
-	if (mn->sessions.count >= (max ? max : mn->refusal_max)) {
+	if (max ? mn->sessions.count - mn->refusing >= max :
+		  mn->refusing >= MPCONV_REFUSAL_SLOTS) {
 		*err = -ENOSPC;
 		goto err_unlock;
 	}
 	if (max) {
 		b = binding_get_locked(mn, &s->client.a6, &spare);
+		if (!b) {
+			*err = -ENOSPC;
+			goto err_unlock;
+		}
 		if (b->sessions >= max_per_client) {
 			*err = -EDQUOT;
 			goto err_unlock;
@@ -119,10 +130,13 @@ struct mpconv_session *mpconv_session_new(struct mpconv_net *mn, u8 role,
 		b->sessions++;
 		b->total++;
 		s->binding = b;
+	} else {
+		mn->refusing++;
 	}
 	s->id = ++mn->next_id;
 	hlist_add_head_rcu(&s->node, session_bucket(mn, s->id));
 	mn->sessions.count++;
+	mn->live++;
 	mn->sessions.gen++;
 	spin_unlock_bh(&mn->lock);
 	kfree(spare);
@@ -152,7 +166,7 @@ static void session_end(struct mpconv_session *s)
 	struct mpconv_net *mn = s->mn;
 	struct mpconv_binding *b = s->binding;
 	u64 up = s->relay.dir[0].bytes, down = s->relay.dir[1].bytes;
-	bool empty;
+	void (*release)(struct socket *sock) = s->graceful ? sock_release : mpconv_sock_abort;
 
 	mpconv_watch_del(&s->cwatch);
 	mpconv_watch_del(&s->swatch);
@@ -160,8 +174,10 @@ static void session_end(struct mpconv_session *s)
 	spin_lock_bh(&mn->lock);
 	hlist_del_rcu(&s->node);
 	mn->sessions.gen++;
-	empty = --mn->sessions.count == 0;
-	if (b && --b->sessions == 0)
+	mn->sessions.count--;
+	if (!b)
+		mn->refusing--;
+	else if (--b->sessions == 0)
 		b->idle_since = get_jiffies_64();
 	spin_unlock_bh(&mn->lock);
 
@@ -169,9 +185,9 @@ static void session_end(struct mpconv_session *s)
 	cancel_delayed_work(&s->work);
 
 	if (s->csock)
-		mpconv_sock_abort(s->csock);
+		release(s->csock);
 	if (s->ssock)
-		mpconv_sock_abort(s->ssock);
+		release(s->ssock);
 	mpconv_relay_release(&s->relay);
 	kfree(s->hs);
 
@@ -181,11 +197,17 @@ static void session_end(struct mpconv_session *s)
 		atomic64_add(up, &b->bytes_up);
 		atomic64_add(down, &b->bytes_down);
 		binding_put(b);
-		mod_delayed_work(mpconv_wq, &mn->gc_work, 0);
+		mpconv_housekeeping_start(mn);
 	}
-	if (empty)
-		wake_up_all(&mn->wait);
 	kfree_rcu(s, rcu);
+
+	/* Last touch of mn: once live is 0 (seen under the lock) the namespace
+	 * exit may free it.
+	 */
+	spin_lock_bh(&mn->lock);
+	if (--mn->live == 0)
+		wake_up_all(&mn->wait);
+	spin_unlock_bh(&mn->lock);
 }
 
 static void session_work(struct work_struct *work)
@@ -200,6 +222,16 @@ static void session_work(struct work_struct *work)
 		return;
 	case MPCONV_STEP_AGAIN:
 		mod_delayed_work(mpconv_wq, &s->work, 0);
+		return;
+	case MPCONV_STEP_POLL:
+		/* 4 ms, doubling up to 256 ms: quick for a handshake that
+		 * is about to finish, cheap for one that never will.
+		 */
+		delay = time_after(s->deadline, jiffies) ? s->deadline - jiffies : 0;
+		delay = min_t(unsigned long, delay, max(msecs_to_jiffies(4 << s->poll), 1UL));
+		if (s->poll < 6)
+			s->poll++;
+		queue_delayed_work(mpconv_wq, &s->work, delay);
 		return;
 	case MPCONV_STEP_WAIT:
 		break;
@@ -238,13 +270,25 @@ void mpconv_session_kill_all(struct mpconv_net *mn, u8 role)
 	spin_unlock_bh(&mn->lock);
 }
 
+static bool sessions_gone(struct mpconv_net *mn)
+{
+	bool gone;
+
+	spin_lock_bh(&mn->lock);
+	gone = mn->live == 0;
+	spin_unlock_bh(&mn->lock);
+	return gone;
+}
+
 /**
  * mpconv_session_wait_all() - wait until a namespace has no session left
  * @mn: the namespace; all its sessions must have been killed
+ *
+ * Returns once every session's end has stopped touching @mn.
  */
 void mpconv_session_wait_all(struct mpconv_net *mn)
 {
-	wait_event(mn->wait, READ_ONCE(mn->sessions.count) == 0);
+	wait_event(mn->wait, sessions_gone(mn));
 }
 
 /**

@@ -59,12 +59,15 @@ struct mpconv_session;
  * enum mpconv_step - what a session's state machine asks for next
  * @MPCONV_STEP_WAIT: sleep until a socket event or the session's deadline
  * @MPCONV_STEP_AGAIN: run again at once (work left, budget used up)
+ * @MPCONV_STEP_POLL: run again shortly (for a change no socket event
+ *	announces), or at the deadline if sooner
  * @MPCONV_STEP_DONE: the session is over: free it (sockets still set in
  *	the session are aborted)
  */
 enum mpconv_step {
 	MPCONV_STEP_WAIT,
 	MPCONV_STEP_AGAIN,
+	MPCONV_STEP_POLL,
 	MPCONV_STEP_DONE,
 };
 
@@ -90,7 +93,9 @@ struct mpconv_session_ops {
  * @killed: asked to end (flush, namespace exit, module unload); set under
  *	&mpconv_net.lock
  * @server_mptcp: the server's SYN+ACK carried MP_CAPABLE
- * @fastopen: the Convert message came in the SYN
+ * @poll: how many MPCONV_STEP_POLL in a row (backoff)
+ * @graceful: the step ended the session with its sockets closed: release
+ *	them as they are (otherwise they are aborted with a reset)
  * @client: the client's address (peer of @csock)
  * @dest: the destination
  * @csock: socket toward the client
@@ -101,7 +106,7 @@ struct mpconv_session_ops {
  * @relay: the relay, once connected
  * @created: jiffies_64 when the connection arrived
  * @deadline: jiffies of the current timeout (handshake, connect, idle,
- *	close)
+ *	refusal)
  * @hs: handshake buffer (the Convert message and what follows it), freed
  *	once relaying
  * @hs_len: bytes in @hs
@@ -128,7 +133,8 @@ struct mpconv_session {
 	u8 state;
 	bool killed;
 	bool server_mptcp;
-	bool fastopen;
+	bool graceful;
+	u8 poll;
 	struct mpconv_addr client;
 	struct mpconv_addr dest;
 	struct socket *csock;

@@ -3,14 +3,22 @@
  * Kernel socket helpers: creation, event watching, abortive close and
  * address conversions.
  *
- * Sockets made here come from sock_create_kern(): they hold no reference on
- * their network namespace, so their owner must close them from the pernet
- * exit handler at the latest (see netns.c).
+ * Every socket made here holds a reference on its network namespace, like
+ * a user's socket: MPTCP subflows always take one (TCP timers need the
+ * namespace), and plain TCP sockets are given one here. So a socket closed
+ * gracefully may finish its FIN handshake after we released it, and a
+ * namespace lives as long as mpconv has sockets in it: netns.c notices a
+ * namespace nobody can reach any more and closes everything there.
  */
 #include <linux/in.h>
 #include <linux/tcp.h>
-#include <net/sock.h>
+#include <net/inet_hashtables.h>
+#include <net/inet6_hashtables.h>
 #include <net/ipv6.h>
+#include <net/mptcp.h>
+#include <net/sock.h>
+#include <net/tcp.h>
+#include <uapi/linux/mptcp.h>
 
 #include "mpconv.h"
 #include "sock.h"
@@ -53,7 +61,7 @@ void mpconv_watch_del(struct mpconv_watch *w)
 
 /**
  * mpconv_sock_create() - create a kernel socket in @net
- * @net: the namespace (no reference is taken, see the file comment)
+ * @net: the namespace (the socket holds a reference, see the file comment)
  * @family: AF_INET or AF_INET6
  * @protocol: IPPROTO_TCP or IPPROTO_MPTCP
  * @res: the new socket
@@ -62,12 +70,22 @@ void mpconv_watch_del(struct mpconv_watch *w)
  */
 int mpconv_sock_create(struct net *net, int family, int protocol, struct socket **res)
 {
+	struct sock *sk;
 	int err;
 
 	err = sock_create_kern(net, family, SOCK_STREAM, protocol, res);
 	if (err)
 		return err;
-	(*res)->sk->sk_allocation = GFP_KERNEL;
+	sk = (*res)->sk;
+	if (!sk->sk_net_refcnt) {
+#ifdef MPCONV_HAVE_SK_NET_REFCNT_UPGRADE
+		sk_net_refcnt_upgrade(sk);
+#else
+		sk->sk_net_refcnt = 1;
+		get_net_track(net, &sk->ns_tracker, GFP_KERNEL);
+		sock_inuse_add(net, 1);
+#endif
+	}
 	return 0;
 }
 
@@ -87,9 +105,84 @@ int mpconv_sock_setopt_int(struct socket *sock, int level, int name, int val)
 {
 	sockptr_t opt = KERNEL_SOCKPTR(&val);
 
-	if (level == SOL_SOCKET)
+	/* As setsockopt(2): MPTCP handles SOL_SOCKET itself, to pass options
+	 * such as SO_REUSEADDR on to its subflows.
+	 */
+	if (level == SOL_SOCKET && sock->sk->sk_protocol != IPPROTO_MPTCP)
 		return sock_setsockopt(sock, level, name, opt, sizeof(val));
 	return sock->ops->setsockopt(sock, level, name, opt, sizeof(val));
+}
+
+/**
+ * mpconv_sock_subflow() - the TCP socket carrying a connected socket
+ * @sock: a connected TCP or MPTCP socket
+ *
+ * For MPTCP, the first subflow: it has the 4-tuple the MPTCP socket reports.
+ * Looked up in the namespace's established hash, since the MPTCP socket's
+ * internals are private to net/mptcp.
+ *
+ * Return: the socket with a reference (sock_gen_put() it; it may be a
+ * request or timewait socket), or NULL.
+ */
+struct sock *mpconv_sock_subflow(struct socket *sock)
+{
+	struct net *net = sock_net(sock->sk);
+	struct inet_hashinfo *hinfo = net->ipv4.tcp_death_row.hashinfo;
+	struct mpconv_addr l, r;
+	struct sock *ssk = NULL;
+
+	if (mpconv_sock_local(sock, &l) || mpconv_sock_peer(sock, &r))
+		return NULL;
+	rcu_read_lock();
+	if (r.family == AF_INET)
+		ssk = __inet_lookup_established(net, hinfo, r.a6.s6_addr32[3], htons(r.port),
+						l.a6.s6_addr32[3], l.port, 0, 0);
+#if IS_ENABLED(CONFIG_IPV6)
+	else
+		ssk = __inet6_lookup_established(net, hinfo, &r.a6, htons(r.port), &l.a6,
+						 l.port, 0, 0);
+#endif
+	rcu_read_unlock();
+	return ssk;
+}
+
+/**
+ * mpconv_sock_fallback() - has an MPTCP socket fallen back to TCP?
+ * @sock: a connected socket
+ *
+ * Return: true for a plain TCP socket or an MPTCP one that fell back (the
+ * peer does not speak MPTCP, or a middlebox stripped the options).
+ */
+bool mpconv_sock_fallback(struct socket *sock)
+{
+	struct mptcp_info info = {};
+
+	if (sock->sk->sk_protocol != IPPROTO_MPTCP)
+		return true;
+	mptcp_diag_fill_info((struct mptcp_sock *)sock->sk, &info);
+	return info.mptcpi_flags & MPTCP_INFO_FLAG_FALLBACK;
+}
+
+/**
+ * mpconv_sock_ready() - can a new connection carry data both ways yet?
+ * @sock: an accepted socket
+ *
+ * An MPTCP connection accepted with Fast Open exists before the client's
+ * third ACK, which carries the key MPTCP needs to send data mappings; data
+ * and DATA_FIN queued before it were seen not to reach the client. TCP and
+ * fallen-back sockets are always ready.
+ *
+ * Return: true when the peer's key has arrived (or there is none to wait
+ * for).
+ */
+bool mpconv_sock_ready(struct socket *sock)
+{
+	struct mptcp_info info = {};
+
+	if (sock->sk->sk_protocol != IPPROTO_MPTCP)
+		return true;
+	mptcp_diag_fill_info((struct mptcp_sock *)sock->sk, &info);
+	return info.mptcpi_flags & (MPTCP_INFO_FLAG_FALLBACK | MPTCP_INFO_FLAG_REMOTE_KEY_RECEIVED);
 }
 
 /**
@@ -97,10 +190,23 @@ int mpconv_sock_setopt_int(struct socket *sock, int level, int name, int val)
  * @sock: the socket, released here
  *
  * SO_LINGER with a zero timeout makes close() send a RST (TCP) or an MPTCP
- * fast close, and leaves nothing behind.
+ * fast close, and leaves nothing behind. An MPTCP socket that fell back to
+ * TCP would close its subflow with a FIN instead: that subflow is reset
+ * first.
  */
 void mpconv_sock_abort(struct socket *sock)
 {
+	struct sock *ssk;
+
+	if (sock->sk->sk_protocol == IPPROTO_MPTCP && sock->sk->sk_state != TCP_CLOSE &&
+	    mpconv_sock_fallback(sock)) {
+		ssk = mpconv_sock_subflow(sock);
+		if (ssk) {
+			if (sk_fullsock(ssk))
+				tcp_abort(ssk, ECONNRESET);
+			sock_gen_put(ssk);
+		}
+	}
 	sock_no_linger(sock->sk);
 	sock_release(sock);
 }

@@ -50,6 +50,9 @@ bool mpconv_addr_in_prefix(const struct in6_addr *a, const struct in6_addr *pref
 int mpconv_sock_create(struct net *net, int family, int protocol, struct socket **res);
 int mpconv_sock_setopt_int(struct socket *sock, int level, int name, int val);
 void mpconv_sock_abort(struct socket *sock);
+struct sock *mpconv_sock_subflow(struct socket *sock);
+bool mpconv_sock_fallback(struct socket *sock);
+bool mpconv_sock_ready(struct socket *sock);
 int mpconv_sock_peer(struct socket *sock, struct mpconv_addr *a);
 int mpconv_sock_local(struct socket *sock, struct mpconv_addr *a);
 

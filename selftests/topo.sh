@@ -58,5 +58,12 @@ mpc_topo_up() {
 	for ns in "$ns_cpe" "$ns_conc"; do
 		ip netns exec "$ns" sysctl -qw net.ipv4.ip_forward=1 \
 			net.ipv6.conf.all.forwarding=1 || return 1
+		# Linux 6.12 turns active MPTCP off for an hour in a namespace
+		# where an MP_CAPABLE SYN was lost once and plain TCP then
+		# went through (MPTcpExtBlackhole): one SYN lost to a full
+		# backlog would change the outcome of every later check.
+		if ip netns exec "$ns" test -e /proc/sys/net/mptcp/blackhole_timeout; then
+			ip netns exec "$ns" sysctl -qw net.mptcp.blackhole_timeout=0 || return 1
+		fi
 	done
 }

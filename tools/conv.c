@@ -207,7 +207,6 @@ static const char *const state_names[] = {
 	[MPCONV_SESS_HANDSHAKE] = "handshake",
 	[MPCONV_SESS_CONNECTING] = "connecting",
 	[MPCONV_SESS_RELAY] = "relay",
-	[MPCONV_SESS_CLOSING] = "closing",
 	[MPCONV_SESS_REFUSING] = "refusing",
 };
 

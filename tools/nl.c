@@ -116,7 +116,7 @@ static int run(struct mpc_nl *nl, struct talk_ctx *ctx, uint32_t seq)
 	int ret;
 
 	do {
-		ret = mnl_socket_recvfrom(nl->sock, nl->buf, MNL_SOCKET_BUFFER_SIZE);
+		ret = mnl_socket_recvfrom(nl->sock, nl->buf, MPC_NL_BUFSIZE);
 		if (ret < 0) {
 			nl->err = errno;
 			return -1;
@@ -177,7 +177,7 @@ int mpc_nl_open(struct mpc_nl *nl)
 	int one = 1;
 
 	memset(nl, 0, sizeof(*nl));
-	nl->buf = malloc(MNL_SOCKET_BUFFER_SIZE);
+	nl->buf = malloc(MPC_NL_BUFSIZE);
 	nl->sock = mnl_socket_open(NETLINK_GENERIC);
 	if (!nl->buf || !nl->sock || mnl_socket_bind(nl->sock, 0, MNL_SOCKET_AUTOPID) < 0) {
 		fprintf(stderr, "mpconv: cannot open a generic netlink socket: %s\n",

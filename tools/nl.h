@@ -8,13 +8,16 @@
 #include <stdint.h>
 #include <libmnl/libmnl.h>
 
+/* Requests and replies (a converter configuration can be ~6 kB). */
+#define MPC_NL_BUFSIZE	65536
+
 struct mpc_nl {
 	struct mnl_socket *sock;
 	uint16_t family;	/* resolved family id */
 	uint32_t version;	/* family version the kernel speaks */
 	uint32_t seq;
 	uint32_t portid;
-	char *buf;		/* receive buffer, MNL_SOCKET_BUFFER_SIZE */
+	char *buf;		/* request and receive buffer, MPC_NL_BUFSIZE */
 	int err;		/* last error (positive errno) */
 	char extack[256];	/* last extack message, or "" */
 };

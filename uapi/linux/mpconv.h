@@ -75,7 +75,8 @@ enum mpconv_role {
  * @MPCONV_A_NS_AGE_MS: u64, milliseconds since mpconv set up its state in
  *	this namespace (module load for existing namespaces, else creation)
  * @MPCONV_A_ROLES: u32, bitmask of enabled &enum mpconv_role
- * @MPCONV_A_SESSIONS: u32, number of sessions in this namespace
+ * @MPCONV_A_SESSIONS: u32, number of sessions in this namespace (those
+ *	only sending a refusal included)
  * @MPCONV_A_BINDINGS: u32, number of bindings in this namespace
  * @MPCONV_A_CONV_ENABLED: u8 0/1, the converter role is on (listening)
  * @MPCONV_A_CONV_LISTEN: nest (&enum mpconv_addr_attr), the listening
@@ -110,7 +111,9 @@ enum mpconv_role {
  * @MPCONV_A_SESS_STATE: u8, &enum mpconv_sess_state
  * @MPCONV_A_SESS_CLIENT: nest (&enum mpconv_addr_attr), the client's
  *	address and port
- * @MPCONV_A_SESS_DEST: nest (&enum mpconv_addr_attr), the destination
+ * @MPCONV_A_SESS_DEST: nest (&enum mpconv_addr_attr), the destination;
+ *	absent while the session is in %MPCONV_SESS_HANDSHAKE or
+ *	%MPCONV_SESS_REFUSING
  * @MPCONV_A_SESS_BYTES_UP: u64, bytes relayed client to server
  * @MPCONV_A_SESS_BYTES_DOWN: u64, bytes relayed server to client
  * @MPCONV_A_SESS_AGE_MS: u64, time since the connection arrived
@@ -119,8 +122,8 @@ enum mpconv_role {
  * @MPCONV_A_BIND_ADDR: nest (&enum mpconv_addr_attr), the host address
  * @MPCONV_A_BIND_SESSIONS: u32, its live sessions
  * @MPCONV_A_BIND_TOTAL: u64, sessions it has had
- * @MPCONV_A_BIND_BYTES_UP: u64, bytes relayed from it, ended sessions
- *	included
+ * @MPCONV_A_BIND_BYTES_UP: u64, bytes relayed from it by its ended sessions
+ *	(a live session's bytes are in its own %MPCONV_A_SESS_BYTES_UP)
  * @MPCONV_A_BIND_BYTES_DOWN: u64, bytes relayed to it, likewise
  * @MPCONV_A_BIND_AGE_MS: u64, time since it was created
  */
@@ -195,25 +198,24 @@ enum mpconv_addr_attr {
  * @MPCONV_SESS_HANDSHAKE: reading the Convert message
  * @MPCONV_SESS_CONNECTING: connecting to the destination
  * @MPCONV_SESS_RELAY: relaying bytes both ways
- * @MPCONV_SESS_CLOSING: both ways closed, waiting for the sockets to finish
  * @MPCONV_SESS_REFUSING: an Error was sent, waiting for the client to close
  */
 enum mpconv_sess_state {
 	MPCONV_SESS_HANDSHAKE,
 	MPCONV_SESS_CONNECTING,
 	MPCONV_SESS_RELAY,
-	MPCONV_SESS_CLOSING,
 	MPCONV_SESS_REFUSING,
 };
 
 /**
  * enum mpconv_stat - counters (type of the u64 attributes in %MPCONV_A_STATS)
- * @MPCONV_STAT_UNSPEC: unused
+ * @MPCONV_STAT_UNSPEC: not a counter (the pad type of the u64 attributes)
  * @MPCONV_STAT_CONV_ACCEPTED: connections accepted by the converter
  * @MPCONV_STAT_CONV_CONVERTED: connections relayed to their destination
  * @MPCONV_STAT_CONV_INFO: Info requests answered
  * @MPCONV_STAT_CONV_REFUSED_CLIENT: clients refused (not in the allow list)
- * @MPCONV_STAT_CONV_REFUSED_DEST: destinations refused (deny list)
+ * @MPCONV_STAT_CONV_REFUSED_DEST: destinations refused (the configured deny
+ *	list or the built-in one)
  * @MPCONV_STAT_CONV_READ_TIMEOUT: connections reset for sending no complete
  *	Convert message in time
  * @MPCONV_STAT_CONV_OVERFLOW: connections reset because even the slots
@@ -223,8 +225,9 @@ enum mpconv_sess_state {
  * @MPCONV_STAT_SESS_CLOSED: sessions ended by a close both ways
  * @MPCONV_STAT_SESS_FLUSHED: sessions ended by an administrator or by the
  *	namespace or module going away
- * @MPCONV_STAT_BYTES_UP: bytes relayed client to server
- * @MPCONV_STAT_BYTES_DOWN: bytes relayed server to client
+ * @MPCONV_STAT_BYTES_UP: bytes relayed client to server, added when a
+ *	session ends
+ * @MPCONV_STAT_BYTES_DOWN: bytes relayed server to client, likewise
  * @MPCONV_STAT_ERR_VERSION: Error 0 (Unsupported Version) sent
  * @MPCONV_STAT_ERR_MALFORMED: Error 1 (Malformed Message) sent
  * @MPCONV_STAT_ERR_UNSUPPORTED: Error 2 (Unsupported Message) sent

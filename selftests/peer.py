@@ -1,0 +1,94 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Test peers the suites need that socat cannot play.
+
+  peer.py rst-server ADDR PORT         accept one connection, read a little,
+                                       then reset it (SO_LINGER 0)
+  peer.py watch-server ADDR PORT       accept one connection, read until it
+                                       ends; print "eof" or "reset"
+  peer.py abort-client CONV DEST PORT  MPTCP client: a Convert request (built
+                                       here, byte by byte), some data, then an
+                                       abortive close (SO_LINGER 0)
+"""
+import socket
+import struct
+import sys
+
+IPPROTO_MPTCP = 262
+
+
+def listener(addr, port):
+    fam = socket.AF_INET6 if ':' in addr else socket.AF_INET
+    s = socket.socket(fam, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((addr, int(port)))
+    s.listen(8)
+    s.settimeout(30)    # never wait forever for a client that failed
+    print("listening", flush=True)
+    return s
+
+
+def linger0(s):
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))
+
+
+def rst_server(addr, port):
+    s = listener(addr, port)
+    c, _ = s.accept()
+    c.settimeout(30)
+    c.recv(100)
+    linger0(c)
+    c.close()
+
+
+def watch_server(addr, port):
+    s = listener(addr, port)
+    c, _ = s.accept()
+    c.settimeout(30)
+    try:
+        while c.recv(65536):
+            pass
+        print("eof", flush=True)
+    except ConnectionResetError:
+        print("reset", flush=True)
+
+
+def convert_request(dest, port):
+    """Version 1, Total Length 6 words, magic 0x2263; Connect TLV (type 10,
+    5 words): port, then the address (IPv4 as ::ffff:a.b.c.d)."""
+    if ':' in dest:
+        a = socket.inet_pton(socket.AF_INET6, dest)
+    else:
+        a = b'\0' * 10 + b'\xff\xff' + socket.inet_pton(socket.AF_INET, dest)
+    return bytes([1, 6, 0x22, 0x63, 10, 5]) + struct.pack('!H', int(port)) + a
+
+
+def abort_client(conv, dest, port):
+    fam = socket.AF_INET6 if ':' in conv else socket.AF_INET
+    s = socket.socket(fam, socket.SOCK_STREAM, IPPROTO_MPTCP)
+    s.settimeout(10)
+    s.connect((conv, 5124))
+    s.sendall(convert_request(dest, port))
+    reply = s.recv(4, socket.MSG_WAITALL)
+    if len(reply) < 4 or reply[0] != 1 or reply[1] < 1:
+        print("bad reply", reply.hex(), flush=True)
+        sys.exit(1)
+    if reply[1] > 1:
+        s.recv(reply[1] * 4 - 4, socket.MSG_WAITALL)
+    s.sendall(b'x' * 1000)
+    linger0(s)
+    s.close()
+    print("aborted", flush=True)
+
+
+def main():
+    cmds = {'rst-server': rst_server, 'watch-server': watch_server,
+            'abort-client': abort_client}
+    if len(sys.argv) < 2 or sys.argv[1] not in cmds:
+        print(__doc__, file=sys.stderr)
+        sys.exit(2)
+    cmds[sys.argv[1]](*sys.argv[2:])
+
+
+if __name__ == '__main__':
+    main()
