@@ -67,17 +67,6 @@ static struct mpconv_conv_cfg *conv_cfg(struct mpconv_net *mn)
 
 /* ---- policy ---- */
 
-static bool prefix_match(const struct mpconv_prefix *p, unsigned int n,
-			 const struct in6_addr *a)
-{
-	unsigned int i;
-
-	for (i = 0; i < n; i++)
-		if (mpconv_addr_in_prefix(a, &p[i].addr, p[i].len))
-			return true;
-	return false;
-}
-
 /* The destinations nobody may reach through the converter. */
 static bool dest_builtin_denied(struct net *net, const struct in6_addr *a)
 {
@@ -162,14 +151,11 @@ static enum mpconv_step conv_refuse(struct mpconv_session *s, u8 code, const u8 
  */
 static int send_reply(struct mpconv_session *s)
 {
-	struct msghdr msg = { .msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL };
-	struct kvec iov;
 	int n;
 
 	while (s->reply_off < s->reply_len) {
-		iov.iov_base = s->reply + s->reply_off;
-		iov.iov_len = s->reply_len - s->reply_off;
-		n = kernel_sendmsg(s->csock, &msg, &iov, 1, iov.iov_len);
+		n = mpconv_sock_send(s->csock, s->reply + s->reply_off,
+				     s->reply_len - s->reply_off);
 		if (n == -EAGAIN)
 			return 0;
 		if (n < 0)
@@ -233,14 +219,6 @@ static int server_opts(struct mpconv_session *s, u8 *opts)
 }
 
 /* ---- the session's state machine ---- */
-
-static int recv_some(struct socket *sock, u8 *buf, size_t len)
-{
-	struct msghdr msg = { .msg_flags = MSG_DONTWAIT };
-	struct kvec iov = { .iov_base = buf, .iov_len = len };
-
-	return kernel_recvmsg(sock, &msg, &iov, 1, len, MSG_DONTWAIT);
-}
 
 static u8 connect_errno_code(int err)
 {
@@ -311,7 +289,7 @@ static enum mpconv_step conv_request(struct mpconv_session *s, const struct mpco
 	rcu_read_lock();
 	cfg = rcu_dereference(mn->conv.cfg);
 	cookie_required = cfg->cookie_required;
-	denied = prefix_match(cfg->deny, cfg->n_deny, (const struct in6_addr *)m->addr);
+	denied = mpconv_prefix_match(cfg->deny, cfg->n_deny, (const struct in6_addr *)m->addr);
 	rcu_read_unlock();
 
 	if (cookie_required) {
@@ -374,7 +352,7 @@ static enum mpconv_step conv_handshake(struct mpconv_session *s)
 			return MPCONV_STEP_DONE;
 	}
 	while (s->hs_len < HS_CAP) {
-		ret = recv_some(s->csock, s->hs + s->hs_len, HS_CAP - s->hs_len);
+		ret = mpconv_sock_recv(s->csock, s->hs + s->hs_len, HS_CAP - s->hs_len);
 		if (ret == -EAGAIN)
 			break;
 		if (ret < 0)
@@ -478,36 +456,12 @@ static bool sock_closed(struct socket *sock)
 
 static enum mpconv_step conv_relay(struct mpconv_session *s)
 {
-	bool moved = false;
 	u32 idle;
 
-	switch (mpconv_relay_pump(&s->relay, &moved)) {
-	case MPCONV_RELAY_RESET:
-		mpconv_stat_inc(s->mn, MPCONV_STAT_SESS_RESET);
-		return MPCONV_STEP_DONE;
-	case MPCONV_RELAY_DONE:
-		/* Both ways closed and all read: release the sockets as they
-		 * are; the kernel delivers what is queued and finishes the FIN
-		 * handshakes (our sockets hold their namespace meanwhile).
-		 */
-		s->graceful = true;
-		mpconv_stat_inc(s->mn, MPCONV_STAT_SESS_CLOSED);
-		return MPCONV_STEP_DONE;
-	case MPCONV_RELAY_AGAIN:
-		return MPCONV_STEP_AGAIN;
-	case MPCONV_RELAY_WAIT:
-		break;
-	}
-	if (moved) {
-		rcu_read_lock();
-		idle = rcu_dereference(s->mn->conv.cfg)->idle_timeout_ms;
-		rcu_read_unlock();
-		s->deadline = jiffies + msecs_to_jiffies(idle);
-	} else if (time_after_eq(jiffies, s->deadline)) {
-		mpconv_stat_inc(s->mn, MPCONV_STAT_SESS_IDLE);
-		return MPCONV_STEP_DONE;
-	}
-	return MPCONV_STEP_WAIT;
+	rcu_read_lock();
+	idle = rcu_dereference(s->mn->conv.cfg)->idle_timeout_ms;
+	rcu_read_unlock();
+	return mpconv_session_relay(s, idle);
 }
 
 /* Send the reply or Error, close our side, wait for the client to close. */
@@ -530,7 +484,7 @@ static enum mpconv_step conv_refusing(struct mpconv_session *s)
 	 * would make the close a reset), a bounded amount per run.
 	 */
 	for (i = 0; i < DRAIN_BUDGET; i++) {
-		ret = recv_some(s->csock, sink, sizeof(sink));
+		ret = mpconv_sock_recv(s->csock, sink, sizeof(sink));
 		if (ret <= 0)
 			break;
 	}
@@ -589,7 +543,7 @@ static void conv_accept_one(struct mpconv_net *mn, struct socket *sock)
 	max = cfg->max_sessions;
 	max_pc = cfg->max_per_client;
 	read_ms = cfg->read_timeout_ms;
-	allowed = prefix_match(cfg->allow, cfg->n_allow, &peer.a6);
+	allowed = mpconv_prefix_match(cfg->allow, cfg->n_allow, &peer.a6);
 	rcu_read_unlock();
 
 	s = NULL;
@@ -732,46 +686,17 @@ static void conv_unlisten(struct mpconv_net *mn)
 
 /* ---- configuration ---- */
 
-static int parse_prefixes(const struct nlattr *list, struct mpconv_prefix *out, u8 *n,
-			  struct netlink_ext_ack *extack)
-{
-	const struct nlattr *attr;
-	struct mpconv_addr a;
-	int rem, err;
-	u8 plen;
-
-	*n = 0;
-	nla_for_each_nested(attr, list, rem) {
-		if (nla_type(attr) != MPCONV_A_PREFIX) {
-			NL_SET_ERR_MSG_ATTR(extack, attr, "expected a prefix nest");
-			return -EINVAL;
-		}
-		if (*n >= MPCONV_MAX_PREFIXES) {
-			NL_SET_ERR_MSG_ATTR(extack, attr, "too many prefixes (at most 64)");
-			return -E2BIG;
-		}
-		err = mpconv_nla_get_addr(attr, &a, &plen, true, extack);
-		if (err)
-			return err;
-		out[*n].addr = a.a6;
-		out[*n].len = plen;
-		(*n)++;
-	}
-	return 0;
-}
-
 /* Make @cfg the configuration, free @old after readers; drops cfg_lock. */
 static void publish(struct mpconv_net *mn, struct mpconv_conv_cfg *cfg,
 		    struct mpconv_conv_cfg *old)
 	__releases(&mn->cfg_lock)
 {
-	WRITE_ONCE(mn->binding_lifetime, msecs_to_jiffies(cfg->binding_lifetime_ms));
-	WRITE_ONCE(mn->max_sessions, cfg->max_sessions);
 	if (cfg->enabled)
 		WRITE_ONCE(mn->roles, mn->roles | MPCONV_ROLE_CONVERTER);
 	else
 		WRITE_ONCE(mn->roles, mn->roles & ~MPCONV_ROLE_CONVERTER);
 	rcu_assign_pointer(mn->conv.cfg, cfg);
+	mpconv_limits_update(mn);
 	mutex_unlock(&mn->cfg_lock);
 	kfree_rcu(old, rcu);
 	if (cfg->enabled)
@@ -824,12 +749,12 @@ int mpconv_converter_set(struct mpconv_net *mn, struct genl_info *info)
 			cfg->listen.port = MPCONV_CONVERT_PORT;
 	}
 	if (tb[MPCONV_A_CONV_ALLOW]) {
-		err = parse_prefixes(tb[MPCONV_A_CONV_ALLOW], cfg->allow, &cfg->n_allow, extack);
+		err = mpconv_nla_get_prefixes(tb[MPCONV_A_CONV_ALLOW], cfg->allow, &cfg->n_allow, extack);
 		if (err)
 			goto out;
 	}
 	if (tb[MPCONV_A_CONV_DENY]) {
-		err = parse_prefixes(tb[MPCONV_A_CONV_DENY], cfg->deny, &cfg->n_deny, extack);
+		err = mpconv_nla_get_prefixes(tb[MPCONV_A_CONV_DENY], cfg->deny, &cfg->n_deny, extack);
 		if (err)
 			goto out;
 	}
@@ -874,25 +799,6 @@ out:
 	return err;
 }
 
-static int put_prefixes(struct sk_buff *msg, int type, const struct mpconv_prefix *p,
-			unsigned int n)
-{
-	struct nlattr *list = nla_nest_start(msg, type);
-	struct mpconv_addr a = {};
-	unsigned int i;
-
-	if (!list)
-		return -EMSGSIZE;
-	for (i = 0; i < n; i++) {
-		a.a6 = p[i].addr;
-		a.family = ipv6_addr_v4mapped(&a.a6) ? AF_INET : AF_INET6;
-		if (mpconv_nla_put_addr(msg, MPCONV_A_PREFIX, &a, p[i].len))
-			return -EMSGSIZE;
-	}
-	nla_nest_end(msg, list);
-	return 0;
-}
-
 /**
  * mpconv_converter_fill() - put the converter's configuration in a message
  * @mn: the namespace
@@ -909,8 +815,8 @@ int mpconv_converter_fill(struct mpconv_net *mn, struct sk_buff *msg)
 	cfg = conv_cfg(mn);
 	if (nla_put_u8(msg, MPCONV_A_CONV_ENABLED, cfg->enabled) ||
 	    mpconv_nla_put_addr(msg, MPCONV_A_CONV_LISTEN, &cfg->listen, -1) ||
-	    put_prefixes(msg, MPCONV_A_CONV_ALLOW, cfg->allow, cfg->n_allow) ||
-	    put_prefixes(msg, MPCONV_A_CONV_DENY, cfg->deny, cfg->n_deny) ||
+	    mpconv_nla_put_prefixes(msg, MPCONV_A_CONV_ALLOW, cfg->allow, cfg->n_allow) ||
+	    mpconv_nla_put_prefixes(msg, MPCONV_A_CONV_DENY, cfg->deny, cfg->n_deny) ||
 	    nla_put_u8(msg, MPCONV_A_CONV_COOKIE_REQUIRED, cfg->cookie_required) ||
 	    nla_put_u32(msg, MPCONV_A_CONV_MAX_SESSIONS, cfg->max_sessions) ||
 	    nla_put_u32(msg, MPCONV_A_CONV_MAX_PER_CLIENT, cfg->max_per_client) ||
@@ -942,8 +848,6 @@ int mpconv_converter_init(struct mpconv_net *mn)
 	RCU_INIT_POINTER(mn->conv.cfg, cfg);
 	INIT_DELAYED_WORK(&mn->conv.accept_work, conv_accept_work);
 	get_random_bytes(&mn->conv.cookie_key, sizeof(mn->conv.cookie_key));
-	mn->binding_lifetime = msecs_to_jiffies(cfg->binding_lifetime_ms);
-	mn->max_sessions = cfg->max_sessions;
 	return 0;
 }
 

@@ -15,19 +15,6 @@ struct genl_info;
 struct sk_buff;
 struct mpconv_net;
 
-/* Client prefixes (allow) and destination prefixes (deny), each at most. */
-#define MPCONV_MAX_PREFIXES	64
-
-/**
- * struct mpconv_prefix - an address prefix
- * @addr: the prefix (IPv4 as IPv4-mapped)
- * @len: its length over the 128 bits (IPv4 /n is 96 + n)
- */
-struct mpconv_prefix {
-	struct in6_addr addr;
-	u8 len;
-};
-
 /**
  * struct mpconv_conv_cfg - the converter's configuration
  * @rcu: frees a replaced configuration after readers are done

@@ -16,6 +16,7 @@
 #include <uapi/linux/mpconv.h>
 
 #include "converter.h"
+#include "cpe.h"
 #include "session.h"
 
 #define MPCONV_VERSION "0.1.0"
@@ -35,6 +36,7 @@
  * @next_id: last session identifier given
  * @hash_seed: seed of the binding hash (not guessable from outside)
  * @refusing: sessions in the table that only send a refusal (no binding)
+ * @statics: static bindings (added by an administrator)
  * @max_sessions: the configured session limit (also bounds the bindings)
  * @abandoned: consecutive housekeeping runs that found the namespace held
  *	by sockets only
@@ -43,6 +45,7 @@
  * @gc_work: housekeeping: expires idle bindings, notices an unreachable
  *	namespace (see netns.c)
  * @conv: the converter role
+ * @cpe: the CPE role
  * @stats: counters, indexed by &enum mpconv_stat
  */
 struct mpconv_net {
@@ -57,12 +60,14 @@ struct mpconv_net {
 	u64 next_id;
 	u32 hash_seed;
 	u32 refusing;
+	u32 statics;
 	u32 max_sessions;
 	u8 abandoned;
 	u64 binding_lifetime;
 	wait_queue_head_t wait;
 	struct delayed_work gc_work;
 	struct mpconv_converter conv;
+	struct mpconv_cpe cpe;
 	atomic64_t stats[MPCONV_STAT_MAX + 1];
 };
 
@@ -87,6 +92,7 @@ static inline struct mpconv_net *mpconv_pernet(const struct net *net)
 }
 
 void mpconv_housekeeping_start(struct mpconv_net *mn);
+void mpconv_limits_update(struct mpconv_net *mn);
 int mpconv_netns_init(void);
 void mpconv_netns_exit(void);
 

@@ -48,6 +48,32 @@ static const struct nla_policy mpconv_conv_set_policy[MPCONV_A_MAX + 1] = {
 	[MPCONV_A_CONV_BINDING_LIFETIME_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &range_lifetime),
 };
 
+static const struct nla_policy mpconv_cpe_set_policy[MPCONV_A_MAX + 1] = {
+	[MPCONV_A_CPE_ENABLED] = NLA_POLICY_MAX(NLA_U8, 1),
+	[MPCONV_A_CPE_CONVERTER] = NLA_POLICY_NESTED(mpconv_addr_policy),
+	[MPCONV_A_CPE_IFACES] = { .type = NLA_NESTED },
+	[MPCONV_A_CPE_SOURCES] = NLA_POLICY_NESTED_ARRAY(mpconv_addr_policy),
+	[MPCONV_A_CPE_DESTS] = NLA_POLICY_NESTED_ARRAY(mpconv_addr_policy),
+	[MPCONV_A_CPE_BYPASS] = NLA_POLICY_NESTED_ARRAY(mpconv_addr_policy),
+	[MPCONV_A_CPE_PORTS] = { .type = NLA_NESTED },
+	[MPCONV_A_CPE_BYPASS_PORTS] = { .type = NLA_NESTED },
+	[MPCONV_A_CPE_MAX_SESSIONS] = NLA_POLICY_FULL_RANGE(NLA_U32, &range_sessions),
+	[MPCONV_A_CPE_MAX_PER_HOST] = NLA_POLICY_FULL_RANGE(NLA_U32, &range_sessions),
+	[MPCONV_A_CPE_CONNECT_TIMEOUT_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &range_timeout),
+	[MPCONV_A_CPE_IDLE_TIMEOUT_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &range_idle),
+	[MPCONV_A_CPE_BINDING_LIFETIME_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &range_lifetime),
+	[MPCONV_A_CPE_OVERFLOW] = NLA_POLICY_MAX(NLA_U8, MPCONV_OVERFLOW_BYPASS),
+};
+
+static const struct nla_policy mpconv_sess_del_policy[MPCONV_A_MAX + 1] = {
+	[MPCONV_A_SESS_ID] = { .type = NLA_U64 },
+};
+
+static const struct nla_policy mpconv_bind_policy[MPCONV_A_MAX + 1] = {
+	[MPCONV_A_BIND_ADDR] = NLA_POLICY_NESTED(mpconv_addr_policy),
+	[MPCONV_A_BIND_MODE] = NLA_POLICY_MAX(NLA_U8, MPCONV_BIND_BYPASS),
+};
+
 static struct genl_family mpconv_genl_family;
 
 #define REPLY_SIZE	(16 * 1024)
@@ -165,6 +191,72 @@ int mpconv_nla_put_addr(struct sk_buff *msg, int type, const struct mpconv_addr 
 	return 0;
 }
 
+/**
+ * mpconv_nla_get_prefixes() - read a list of %MPCONV_A_PREFIX nests
+ * @list: the list attribute
+ * @out: room for MPCONV_MAX_PREFIXES prefixes
+ * @n: the number read
+ * @extack: for the error message
+ *
+ * Return: 0, -EINVAL or -E2BIG with an extack message.
+ */
+int mpconv_nla_get_prefixes(const struct nlattr *list, struct mpconv_prefix *out, u8 *n,
+			    struct netlink_ext_ack *extack)
+{
+	const struct nlattr *attr;
+	struct mpconv_addr a;
+	int rem, err;
+	u8 plen;
+
+	*n = 0;
+	nla_for_each_nested(attr, list, rem) {
+		if (nla_type(attr) != MPCONV_A_PREFIX) {
+			NL_SET_ERR_MSG_ATTR(extack, attr, "expected a prefix nest");
+			return -EINVAL;
+		}
+		if (*n >= MPCONV_MAX_PREFIXES) {
+			NL_SET_ERR_MSG_ATTR(extack, attr,
+					    "too many prefixes (at most " __stringify(MPCONV_MAX_PREFIXES) ")");
+			return -E2BIG;
+		}
+		err = mpconv_nla_get_addr(attr, &a, &plen, true, extack);
+		if (err)
+			return err;
+		out[*n].addr = a.a6;
+		out[*n].len = plen;
+		(*n)++;
+	}
+	return 0;
+}
+
+/**
+ * mpconv_nla_put_prefixes() - put a list of %MPCONV_A_PREFIX nests
+ * @msg: the message
+ * @type: the list attribute's type
+ * @p: the prefixes
+ * @n: their number
+ *
+ * Return: 0 or -EMSGSIZE.
+ */
+int mpconv_nla_put_prefixes(struct sk_buff *msg, int type, const struct mpconv_prefix *p,
+			    unsigned int n)
+{
+	struct nlattr *list = nla_nest_start(msg, type);
+	struct mpconv_addr a = {};
+	unsigned int i;
+
+	if (!list)
+		return -EMSGSIZE;
+	for (i = 0; i < n; i++) {
+		a.a6 = p[i].addr;
+		a.family = ipv6_addr_v4mapped(&a.a6) ? AF_INET : AF_INET6;
+		if (mpconv_nla_put_addr(msg, MPCONV_A_PREFIX, &a, p[i].len))
+			return -EMSGSIZE;
+	}
+	nla_nest_end(msg, list);
+	return 0;
+}
+
 /* Reply to a doit with what @fill puts in it. */
 static int reply(struct genl_info *info, u8 cmd,
 		 int (*fill)(struct mpconv_net *mn, struct sk_buff *msg))
@@ -253,6 +345,7 @@ static u64 age_ms(u64 since)
  */
 static int session_fill(struct sk_buff *msg, const struct mpconv_session *s)
 {
+	/* pairs with the smp_store_release() that publishes s->dest */
 	u8 state = smp_load_acquire(&s->state);
 
 	if (nla_put_u64_64bit(msg, MPCONV_A_SESS_ID, s->id, MPCONV_A_PAD) ||
@@ -277,6 +370,8 @@ static int binding_fill(struct sk_buff *msg, const struct mpconv_binding *b)
 
 	if (mpconv_nla_put_addr(msg, MPCONV_A_BIND_ADDR, &a, -1) ||
 	    nla_put_u32(msg, MPCONV_A_BIND_SESSIONS, READ_ONCE(b->sessions)) ||
+	    nla_put_u8(msg, MPCONV_A_BIND_MODE, READ_ONCE(b->mode)) ||
+	    nla_put_u8(msg, MPCONV_A_BIND_STATIC, READ_ONCE(b->is_static)) ||
 	    nla_put_u64_64bit(msg, MPCONV_A_BIND_TOTAL, READ_ONCE(b->total), MPCONV_A_PAD) ||
 	    nla_put_u64_64bit(msg, MPCONV_A_BIND_BYTES_UP, atomic64_read(&b->bytes_up),
 			      MPCONV_A_PAD) ||
@@ -354,6 +449,105 @@ static int mpconv_binding_dumpit(struct sk_buff *skb, struct netlink_callback *c
 	return dump_table(skb, cb, false);
 }
 
+static int mpconv_cpe_set_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct mpconv_net *mn = mpconv_pernet(genl_info_net(info));
+	int err;
+
+	err = mpconv_cpe_set(mn, info);
+	if (err)
+		return err;
+	return reply(info, MPCONV_CMD_CPE_GET, mpconv_cpe_fill);
+}
+
+static int mpconv_cpe_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return reply(info, MPCONV_CMD_CPE_GET, mpconv_cpe_fill);
+}
+
+static int mpconv_session_del_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct mpconv_net *mn = mpconv_pernet(genl_info_net(info));
+
+	if (GENL_REQ_ATTR_CHECK(info, MPCONV_A_SESS_ID))
+		return -EINVAL;
+	if (mpconv_session_del(mn, nla_get_u64(info->attrs[MPCONV_A_SESS_ID]))) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[MPCONV_A_SESS_ID],
+				    "no such session");
+		return -ENOENT;
+	}
+	return 0;
+}
+
+/* The host address of a BINDING_ADD/DEL request (no port, no prefix). */
+static int bind_addr(struct genl_info *info, struct mpconv_addr *a)
+{
+	u8 plen;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, MPCONV_A_BIND_ADDR))
+		return -EINVAL;
+	err = mpconv_nla_get_addr(info->attrs[MPCONV_A_BIND_ADDR], a, &plen, true,
+				  info->extack);
+	if (err)
+		return err;
+	if (a->port || plen != 128) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[MPCONV_A_BIND_ADDR],
+				    "a binding is one host address: no port, no prefix");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int mpconv_binding_add_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct mpconv_net *mn = mpconv_pernet(genl_info_net(info));
+	struct mpconv_binding b;
+	struct sk_buff *msg;
+	struct mpconv_addr a;
+	u8 mode = MPCONV_BIND_CONVERT;
+	void *hdr;
+	int err;
+
+	err = bind_addr(info, &a);
+	if (err)
+		return err;
+	if (info->attrs[MPCONV_A_BIND_MODE])
+		mode = nla_get_u8(info->attrs[MPCONV_A_BIND_MODE]);
+	err = mpconv_binding_add(mn, &a.a6, mode, &b);
+	if (err == -ENOSPC)
+		NL_SET_ERR_MSG(info->extack, "too many static bindings");
+	if (err)
+		return err;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &mpconv_genl_family, 0, MPCONV_CMD_BINDING_ADD);
+	if (!hdr || binding_fill(msg, &b)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+static int mpconv_binding_del_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct mpconv_net *mn = mpconv_pernet(genl_info_net(info));
+	struct mpconv_addr a;
+	int err;
+
+	err = bind_addr(info, &a);
+	if (err)
+		return err;
+	if (mpconv_binding_del(mn, &a.a6)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[MPCONV_A_BIND_ADDR],
+				    "no such binding");
+		return -ENOENT;
+	}
+	return 0;
+}
+
 static const struct genl_ops mpconv_genl_ops[] = {
 	{
 		.cmd = MPCONV_CMD_STATUS_GET,
@@ -391,6 +585,40 @@ static const struct genl_ops mpconv_genl_ops[] = {
 		.doit = mpconv_stats_get_doit,
 		.policy = mpconv_none_policy,
 		.maxattr = MPCONV_A_MAX,
+	},
+	{
+		.cmd = MPCONV_CMD_CPE_SET,
+		.doit = mpconv_cpe_set_doit,
+		.policy = mpconv_cpe_set_policy,
+		.maxattr = MPCONV_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = MPCONV_CMD_CPE_GET,
+		.doit = mpconv_cpe_get_doit,
+		.policy = mpconv_none_policy,
+		.maxattr = MPCONV_A_MAX,
+	},
+	{
+		.cmd = MPCONV_CMD_SESSION_DEL,
+		.doit = mpconv_session_del_doit,
+		.policy = mpconv_sess_del_policy,
+		.maxattr = MPCONV_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = MPCONV_CMD_BINDING_ADD,
+		.doit = mpconv_binding_add_doit,
+		.policy = mpconv_bind_policy,
+		.maxattr = MPCONV_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = MPCONV_CMD_BINDING_DEL,
+		.doit = mpconv_binding_del_doit,
+		.policy = mpconv_bind_policy,
+		.maxattr = MPCONV_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
 	},
 };
 

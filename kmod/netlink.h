@@ -12,5 +12,9 @@
 int mpconv_nla_get_addr(const struct nlattr *nest, struct mpconv_addr *a, u8 *plen,
 			bool prefix, struct netlink_ext_ack *extack);
 int mpconv_nla_put_addr(struct sk_buff *msg, int type, const struct mpconv_addr *a, int plen);
+int mpconv_nla_get_prefixes(const struct nlattr *list, struct mpconv_prefix *out, u8 *n,
+			    struct netlink_ext_ack *extack);
+int mpconv_nla_put_prefixes(struct sk_buff *msg, int type, const struct mpconv_prefix *p,
+			    unsigned int n);
 
 #endif /* _MPCONV_NETLINK_H */

@@ -55,6 +55,7 @@ static void mpconv_gc_work(struct work_struct *work)
 			pr_info("namespace %llu is held only by sockets: turning mpconv off there\n",
 				mn->net->net_cookie);
 			mpconv_converter_stop(mn);
+			mpconv_cpe_stop(mn);
 			mpconv_session_kill_all(mn, MPCONV_ROLE_CPE | MPCONV_ROLE_CONVERTER);
 		}
 	}
@@ -71,9 +72,27 @@ void mpconv_housekeeping_start(struct mpconv_net *mn)
 	queue_delayed_work(mpconv_wq, &mn->gc_work, GC_PERIOD);
 }
 
+/**
+ * mpconv_limits_update() - the bounds shared by the roles' tables
+ * @mn: the namespace, with &mpconv_net.cfg_lock held (or not yet shared)
+ *
+ * The binding table is bounded by the larger session limit of the two
+ * roles, and bindings live as long as the longer lifetime says.
+ */
+void mpconv_limits_update(struct mpconv_net *mn)
+{
+	const struct mpconv_conv_cfg *c = rcu_dereference_protected(mn->conv.cfg, 1);
+	const struct mpconv_cpe_cfg *p = rcu_dereference_protected(mn->cpe.cfg, 1);
+
+	WRITE_ONCE(mn->max_sessions, max(c->max_sessions, p->max_sessions));
+	WRITE_ONCE(mn->binding_lifetime,
+		   msecs_to_jiffies(max(c->binding_lifetime_ms, p->binding_lifetime_ms)));
+}
+
 static int __net_init mpconv_net_init(struct net *net)
 {
 	struct mpconv_net *mn = mpconv_pernet(net);
+	int err;
 
 	mn->net = net;
 	mn->created = get_jiffies_64();
@@ -82,7 +101,16 @@ static int __net_init mpconv_net_init(struct net *net)
 	init_waitqueue_head(&mn->wait);
 	INIT_DELAYED_WORK(&mn->gc_work, mpconv_gc_work);
 	mn->hash_seed = get_random_u32();
-	return mpconv_converter_init(mn);
+	err = mpconv_converter_init(mn);
+	if (err)
+		return err;
+	err = mpconv_cpe_init(mn);
+	if (err) {
+		mpconv_converter_free(mn);
+		return err;
+	}
+	mpconv_limits_update(mn);
+	return 0;
 }
 
 static void __net_exit mpconv_net_exit(struct net *net)
@@ -90,10 +118,12 @@ static void __net_exit mpconv_net_exit(struct net *net)
 	struct mpconv_net *mn = mpconv_pernet(net);
 
 	mpconv_converter_stop(mn);
+	mpconv_cpe_stop(mn);
 	mpconv_session_kill_all(mn, MPCONV_ROLE_CPE | MPCONV_ROLE_CONVERTER);
 	mpconv_session_wait_all(mn);
 	cancel_delayed_work_sync(&mn->gc_work);
 	mpconv_binding_gc(mn, true);
+	mpconv_cpe_free(mn);
 	mpconv_converter_free(mn);
 }
 

@@ -19,6 +19,7 @@
 #include <net/sock.h>
 
 #include "relay.h"
+#include "sock.h"
 
 /* Rounds of read+write per direction and pump call, so that one busy
  * session cannot hold a worker for long.
@@ -66,22 +67,6 @@ int mpconv_relay_preload(struct mpconv_relay *r, int d, const u8 *data, u32 len)
 	return 0;
 }
 
-static int sock_recv(struct socket *sock, u8 *buf, size_t len)
-{
-	struct msghdr msg = { .msg_flags = MSG_DONTWAIT };
-	struct kvec iov = { .iov_base = buf, .iov_len = len };
-
-	return kernel_recvmsg(sock, &msg, &iov, 1, len, MSG_DONTWAIT);
-}
-
-static int sock_send(struct socket *sock, const u8 *buf, size_t len)
-{
-	struct msghdr msg = { .msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL };
-	struct kvec iov = { .iov_base = (void *)buf, .iov_len = len };
-
-	return kernel_sendmsg(sock, &msg, &iov, 1, len);
-}
-
 /* Move what can move in one direction. Returns a negative errno on error
  * (*dst_failed tells which socket failed), 1 when the budget ran out with
  * data still flowing, 0 otherwise.
@@ -108,7 +93,7 @@ static int pump_dir(struct mpconv_relay_dir *d, bool *moved, bool *dst_failed)
 				if (!d->buf)
 					return -ENOMEM;
 			}
-			n = sock_recv(d->src, d->buf, MPCONV_RELAY_BUF);
+			n = mpconv_sock_recv(d->src, d->buf, MPCONV_RELAY_BUF);
 			if (n == -EAGAIN) {
 				/* Drained: give the buffer back while idle. */
 				kfree(d->buf);
@@ -125,7 +110,7 @@ static int pump_dir(struct mpconv_relay_dir *d, bool *moved, bool *dst_failed)
 			d->len = n;
 		}
 
-		n = sock_send(d->dst, d->buf + d->off, d->len);
+		n = mpconv_sock_send(d->dst, d->buf + d->off, d->len);
 		if (n == -EAGAIN)
 			return 0;
 		if (n < 0) {

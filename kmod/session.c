@@ -67,7 +67,6 @@ static struct mpconv_binding *binding_get_locked(struct mpconv_net *mn,
 
 static void session_work(struct work_struct *work);
 
-
 /**
  * mpconv_session_new() - make and link a session for a new connection
  * @mn: the namespace
@@ -242,6 +241,44 @@ static void session_work(struct work_struct *work)
 }
 
 /**
+ * mpconv_session_relay() - the relaying state, shared by the roles
+ * @s: a session whose relay is set up
+ * @idle_ms: the idle timeout
+ *
+ * Return: the next step; a relay that ended both ways releases its sockets
+ * gracefully, one that failed aborts them (the reset goes both ways).
+ */
+enum mpconv_step mpconv_session_relay(struct mpconv_session *s, u32 idle_ms)
+{
+	bool moved = false;
+
+	switch (mpconv_relay_pump(&s->relay, &moved)) {
+	case MPCONV_RELAY_RESET:
+		mpconv_stat_inc(s->mn, MPCONV_STAT_SESS_RESET);
+		return MPCONV_STEP_DONE;
+	case MPCONV_RELAY_DONE:
+		/* Both ways closed and all read: release the sockets as they
+		 * are; the kernel delivers what is queued and finishes the FIN
+		 * handshakes (our sockets hold their namespace meanwhile).
+		 */
+		s->graceful = true;
+		mpconv_stat_inc(s->mn, MPCONV_STAT_SESS_CLOSED);
+		return MPCONV_STEP_DONE;
+	case MPCONV_RELAY_AGAIN:
+		return MPCONV_STEP_AGAIN;
+	case MPCONV_RELAY_WAIT:
+		break;
+	}
+	if (moved) {
+		s->deadline = jiffies + msecs_to_jiffies(idle_ms);
+	} else if (time_after_eq(jiffies, s->deadline)) {
+		mpconv_stat_inc(s->mn, MPCONV_STAT_SESS_IDLE);
+		return MPCONV_STEP_DONE;
+	}
+	return MPCONV_STEP_WAIT;
+}
+
+/**
  * mpconv_session_kill() - end a session, whatever its state
  * @s: a linked session; called with mn->lock held
  */
@@ -309,7 +346,7 @@ bool mpconv_binding_gc(struct mpconv_net *mn, bool all)
 	spin_lock_bh(&mn->lock);
 	for (i = 0; i < ARRAY_SIZE(mn->bindings.buckets); i++) {
 		hlist_for_each_entry_safe(b, tmp, &mn->bindings.buckets[i], node) {
-			if (b->sessions)
+			if (b->sessions || (b->is_static && !all))
 				continue;
 			if (!all && time_before64(now, b->idle_since + life)) {
 				idle_left = true;
@@ -323,4 +360,140 @@ bool mpconv_binding_gc(struct mpconv_net *mn, bool all)
 	}
 	spin_unlock_bh(&mn->lock);
 	return idle_left;
+}
+
+/* The binding of @addr, or NULL; under mn->lock or RCU. */
+static struct mpconv_binding *binding_find(struct mpconv_net *mn, const struct in6_addr *addr)
+{
+	struct mpconv_binding *b;
+
+	hlist_for_each_entry_rcu(b, binding_bucket(mn, addr), node,
+				 lockdep_is_held(&mn->lock))
+		if (ipv6_addr_equal(&b->addr, addr))
+			return b;
+	return NULL;
+}
+
+/**
+ * mpconv_binding_mode() - what a host's binding says, from the data path
+ * @mn: the namespace
+ * @addr: the host (IPv4 as IPv4-mapped)
+ *
+ * Context: RCU read side (the netfilter hook).
+ * Return: &enum mpconv_bind_mode; MPCONV_BIND_CONVERT without a binding.
+ */
+int mpconv_binding_mode(struct mpconv_net *mn, const struct in6_addr *addr)
+{
+	struct mpconv_binding *b = binding_find(mn, addr);
+
+	return b ? READ_ONCE(b->mode) : MPCONV_BIND_CONVERT;
+}
+
+/* Static bindings, at most (on top of those the sessions make). */
+#define MPCONV_MAX_STATIC	4096
+
+/**
+ * mpconv_binding_add() - add a static binding, or make one static
+ * @mn: the namespace
+ * @addr: the host
+ * @mode: &enum mpconv_bind_mode
+ * @out: a copy of the binding, for the reply
+ *
+ * Return: 0, -ENOMEM or -ENOSPC (MPCONV_MAX_STATIC reached).
+ */
+int mpconv_binding_add(struct mpconv_net *mn, const struct in6_addr *addr, u8 mode,
+		       struct mpconv_binding *out)
+{
+	struct mpconv_binding *spare, *b;
+	int err = 0;
+
+	spare = kzalloc(sizeof(*spare), GFP_KERNEL);
+	if (!spare)
+		return -ENOMEM;
+	spin_lock_bh(&mn->lock);
+	b = binding_find(mn, addr);
+	if (!b || !b->is_static) {
+		if (mn->statics >= MPCONV_MAX_STATIC) {
+			err = -ENOSPC;
+			goto out;
+		}
+	}
+	if (!b) {
+		b = spare;
+		spare = NULL;
+		b->addr = *addr;
+		b->created = get_jiffies_64();
+		b->idle_since = b->created;
+		refcount_set(&b->ref, 1);
+		hlist_add_head_rcu(&b->node, binding_bucket(mn, addr));
+		mn->bindings.count++;
+		mn->bindings.gen++;
+	}
+	if (!b->is_static)
+		mn->statics++;
+	b->is_static = true;
+	WRITE_ONCE(b->mode, mode);
+	*out = *b;
+out:
+	spin_unlock_bh(&mn->lock);
+	kfree(spare);
+	return err;
+}
+
+/**
+ * mpconv_binding_del() - delete a binding and end its sessions
+ * @mn: the namespace
+ * @addr: the host
+ *
+ * Return: 0 or -ENOENT.
+ */
+int mpconv_binding_del(struct mpconv_net *mn, const struct in6_addr *addr)
+{
+	struct mpconv_session *s;
+	struct mpconv_binding *b;
+	int i;
+
+	spin_lock_bh(&mn->lock);
+	b = binding_find(mn, addr);
+	if (!b) {
+		spin_unlock_bh(&mn->lock);
+		return -ENOENT;
+	}
+	for (i = 0; i < ARRAY_SIZE(mn->sessions.buckets); i++)
+		hlist_for_each_entry(s, &mn->sessions.buckets[i], node)
+			if (s->binding == b)
+				mpconv_session_kill(s);
+	if (b->is_static)
+		mn->statics--;
+	hlist_del_rcu(&b->node);
+	mn->bindings.count--;
+	mn->bindings.gen++;
+	spin_unlock_bh(&mn->lock);
+	/* Sessions still hold it until they end; they no longer find it. */
+	binding_put(b);
+	return 0;
+}
+
+/**
+ * mpconv_session_del() - end one session (reset both ways)
+ * @mn: the namespace
+ * @id: the session's identifier
+ *
+ * Return: 0 or -ENOENT.
+ */
+int mpconv_session_del(struct mpconv_net *mn, u64 id)
+{
+	struct mpconv_session *s;
+	int err = -ENOENT;
+
+	spin_lock_bh(&mn->lock);
+	hlist_for_each_entry(s, session_bucket(mn, id), node) {
+		if (s->id == id) {
+			mpconv_session_kill(s);
+			err = 0;
+			break;
+		}
+	}
+	spin_unlock_bh(&mn->lock);
+	return err;
 }

@@ -31,10 +31,13 @@ struct mpconv_net;
  * @bytes_down: bytes to this host, likewise
  * @created: jiffies_64 at creation
  * @idle_since: jiffies_64 when its last session ended
+ * @mode: &enum mpconv_bind_mode (read by the CPE hook)
+ * @is_static: added by an administrator: kept until deleted
  *
- * Lifetime: created with a host's first session, unlinked by the garbage
- * collector (mpconv_binding_gc()) once it has had no session for the
- * configured lifetime, or when the namespace goes; freed after an RCU grace
+ * Lifetime: created with a host's first session or by an administrator
+ * (static), unlinked by the garbage collector (mpconv_binding_gc()) once
+ * it has had no session for the configured lifetime (never for a static
+ * one), by an administrator, or when the namespace goes; freed after an RCU grace
  * period when the last reference is dropped.
  */
 struct mpconv_binding {
@@ -48,6 +51,8 @@ struct mpconv_binding {
 	atomic64_t bytes_down;
 	u64 created;
 	u64 idle_since;
+	u8 mode;
+	bool is_static;
 };
 
 struct mpconv_session;
@@ -90,6 +95,7 @@ struct mpconv_session_ops {
  * @id: identifier, unique in the namespace
  * @role: MPCONV_ROLE_* of the owner
  * @state: &enum mpconv_sess_state
+ * @sent: CPE: the Convert request has been sent whole
  * @killed: asked to end (flush, namespace exit, module unload); set under
  *	&mpconv_net.lock
  * @server_mptcp: the server's SYN+ACK carried MP_CAPABLE
@@ -132,6 +138,7 @@ struct mpconv_session {
 	u8 role;
 	u8 state;
 	bool killed;
+	bool sent;
 	bool server_mptcp;
 	bool graceful;
 	u8 poll;
@@ -174,6 +181,13 @@ void mpconv_session_kill(struct mpconv_session *s);
 void mpconv_session_kill_all(struct mpconv_net *mn, u8 role);
 void mpconv_session_wait_all(struct mpconv_net *mn);
 
+enum mpconv_step mpconv_session_relay(struct mpconv_session *s, u32 idle_ms);
+int mpconv_session_del(struct mpconv_net *mn, u64 id);
+
 bool mpconv_binding_gc(struct mpconv_net *mn, bool all);
+int mpconv_binding_mode(struct mpconv_net *mn, const struct in6_addr *addr);
+int mpconv_binding_add(struct mpconv_net *mn, const struct in6_addr *addr, u8 mode,
+		       struct mpconv_binding *out);
+int mpconv_binding_del(struct mpconv_net *mn, const struct in6_addr *addr);
 
 #endif /* _MPCONV_SESSION_H */

@@ -114,6 +114,38 @@ int mpconv_sock_setopt_int(struct socket *sock, int level, int name, int val)
 }
 
 /**
+ * mpconv_sock_recv() - read what is there, without waiting
+ * @sock: the socket
+ * @buf: where to
+ * @len: at most this many bytes
+ *
+ * Return: bytes read, 0 at end of stream, -EAGAIN or another negative errno.
+ */
+int mpconv_sock_recv(struct socket *sock, u8 *buf, size_t len)
+{
+	struct msghdr msg = { .msg_flags = MSG_DONTWAIT };
+	struct kvec iov = { .iov_base = buf, .iov_len = len };
+
+	return kernel_recvmsg(sock, &msg, &iov, 1, len, MSG_DONTWAIT);
+}
+
+/**
+ * mpconv_sock_send() - write what the socket takes, without waiting
+ * @sock: the socket
+ * @buf: the bytes
+ * @len: their number
+ *
+ * Return: bytes taken, -EAGAIN or another negative errno.
+ */
+int mpconv_sock_send(struct socket *sock, const u8 *buf, size_t len)
+{
+	struct msghdr msg = { .msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL };
+	struct kvec iov = { .iov_base = (void *)buf, .iov_len = len };
+
+	return kernel_sendmsg(sock, &msg, &iov, 1, len);
+}
+
+/**
  * mpconv_sock_subflow() - the TCP socket carrying a connected socket
  * @sock: a connected TCP or MPTCP socket
  *
@@ -306,4 +338,21 @@ void mpconv_addr_from_sockaddr(struct mpconv_addr *a, const struct sockaddr_stor
 bool mpconv_addr_in_prefix(const struct in6_addr *a, const struct in6_addr *prefix, u8 plen)
 {
 	return ipv6_prefix_equal(a, prefix, plen);
+}
+
+/**
+ * mpconv_prefix_match() - whether an address is in one of a list of prefixes
+ * @p: the prefixes
+ * @n: their number
+ * @a: the address (IPv4 as IPv4-mapped)
+ */
+bool mpconv_prefix_match(const struct mpconv_prefix *p, unsigned int n,
+			 const struct in6_addr *a)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (mpconv_addr_in_prefix(a, &p[i].addr, p[i].len))
+			return true;
+	return false;
 }

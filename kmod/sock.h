@@ -42,13 +42,30 @@ struct mpconv_addr {
 	struct in6_addr a6;
 };
 
+/* Prefixes in one configured list, at most. */
+#define MPCONV_MAX_PREFIXES	64
+
+/**
+ * struct mpconv_prefix - an address prefix
+ * @addr: the prefix (IPv4 as IPv4-mapped)
+ * @len: its length over the 128 bits (IPv4 /n is 96 + n)
+ */
+struct mpconv_prefix {
+	struct in6_addr addr;
+	u8 len;
+};
+
 void mpconv_addr_to_sockaddr(const struct mpconv_addr *a, struct sockaddr_storage *ss,
 			     int *len);
 void mpconv_addr_from_sockaddr(struct mpconv_addr *a, const struct sockaddr_storage *ss);
 bool mpconv_addr_in_prefix(const struct in6_addr *a, const struct in6_addr *prefix, u8 plen);
+bool mpconv_prefix_match(const struct mpconv_prefix *p, unsigned int n,
+			 const struct in6_addr *a);
 
 int mpconv_sock_create(struct net *net, int family, int protocol, struct socket **res);
 int mpconv_sock_setopt_int(struct socket *sock, int level, int name, int val);
+int mpconv_sock_recv(struct socket *sock, u8 *buf, size_t len);
+int mpconv_sock_send(struct socket *sock, const u8 *buf, size_t len);
 void mpconv_sock_abort(struct socket *sock);
 struct sock *mpconv_sock_subflow(struct socket *sock);
 bool mpconv_sock_fallback(struct socket *sock);

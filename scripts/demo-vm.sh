@@ -22,20 +22,78 @@ insmod "$MPCONV_KO" || exit 1
 mpc_on_exit "rmmod mpconv"
 "$MPCONV" version || exit 1
 
-say "every namespace has its own mpconv state"
-for ns in "$ns_client" "$ns_cpe" "$ns_conc" "$ns_server"; do
-	printf '%-16s ' "${ns%-*}:"
-	"$MPCONV" -n "$ns" -j status || exit 1
-done
+# shape DEV...: 20 Mbit/s and 10 ms each way (20 ms RTT) on both ends
+shape() {
+	local ns dev
+	for dev in "$@"; do
+		for ns in "$ns_cpe" "$ns_conc"; do
+			tc -n "$ns" qdisc add dev "$dev" root handle 1: netem delay 10ms limit 1000 &&
+			tc -n "$ns" qdisc add dev "$dev" parent 1: handle 2: \
+				tbf rate 20mbit burst 32kb latency 100ms || return 1
+		done
+	done
+}
+# xfer MB: send MB megabytes from the client to the server's sink; prints
+# the time in ms
+xfer() {
+	local t0
+	t0=$(date +%s%N)
+	head -c "$(($1 * 1000000))" /dev/zero |
+		ip netns exec "$ns_client" timeout 120 socat -u - TCP:192.0.2.130:9000 || return 1
+	echo $((($(date +%s%N) - t0) / 1000000))
+}
+mbit() { echo "$1 $2" | awk '{ printf "%.1f", $1 * 8000 / $2 / 1000 }'; }
+txbytes() { ip -n "$ns_cpe" -s -j link show "$1" | jq '.[0].stats64.tx.bytes'; }
 
-say "the routed path works: client -> server"
-ip netns exec "$ns_client" ping -c 2 -q 192.0.2.130 | tail -n 2
+say "two uplinks between cpe and conc, each shaped to 20 Mbit/s, 20 ms RTT"
+shape wan1 wan2 || exit 1
+ip netns exec "$ns_server" socat -u TCP-LISTEN:9000,reuseaddr,fork OPEN:/dev/null &
+mpc_on_exit "kill $!"
+sleep 0.5
 
-say "status of the cpe namespace, as an operator sees it"
-"$MPCONV" -n "$ns_cpe" status || exit 1
+MB=10
+say "baseline: $MB MB from the client, routed over one uplink, no conversion"
+t1=$(xfer $MB) || exit 1
+echo "   $t1 ms, $(mbit $MB "$t1") Mbit/s"
 
-cat <<'MSG'
+say "turning the conversion on"
+echo "\$ mpconv converter enable allow 198.51.100.0/24,203.0.113.0/24     (in conc)"
+"$MPCONV" -n "$ns_conc" converter enable allow 198.51.100.0/24,203.0.113.0/24 || exit 1
+ip -n "$ns_conc" mptcp limits set subflow 2 add_addr_accepted 2
+ip -n "$ns_cpe" mptcp limits set subflow 2 add_addr_accepted 2
+echo "\$ ip mptcp endpoint add 203.0.113.1 dev wan2 subflow                (in cpe)"
+ip -n "$ns_cpe" mptcp endpoint add 203.0.113.1 dev wan2 subflow
+echo "\$ mpconv cpe enable converter 198.51.100.2 iface lan                (in cpe)"
+"$MPCONV" -n "$ns_cpe" cpe enable converter 198.51.100.2 iface lan || exit 1
+"$MPCONV" -n "$ns_cpe" cpe show
 
-The TCP -> MPTCP conversion itself (the converter and cpe roles) is not in
-this version yet: see the README's status section.
-MSG
+say "the same $MB MB from the same client, now converted (it still speaks TCP)"
+w1=$(txbytes wan1)
+w2=$(txbytes wan2)
+xfer $MB >"$mpc_tmp/t2" &
+pid=$!
+sleep 1.5
+echo "-- subflows toward the converter while it runs (cpe):"
+ip netns exec "$ns_cpe" ss -tnH state established '( dport = :5124 )' |
+	awk '{ print "   " $3 " -> " $4 }'
+echo "-- sessions (cpe):"
+"$MPCONV" -n "$ns_cpe" session show
+echo "-- sessions (converter):"
+"$MPCONV" -n "$ns_conc" session show
+wait $pid || exit 1
+t2=$(cat "$mpc_tmp/t2")
+d1=$(($(txbytes wan1) - w1))
+d2=$(($(txbytes wan2) - w2))
+echo "   $t2 ms, $(mbit $MB "$t2") Mbit/s"
+echo "-- bytes sent by the cpe on each uplink during the transfer:"
+echo "   wan1 $d1   wan2 $d2"
+
+say "summary"
+printf '   one path, routed:            %6s Mbit/s\n' "$(mbit $MB "$t1")"
+printf '   two paths, mpconv converted: %6s Mbit/s  (%sx)\n' "$(mbit $MB "$t2")" \
+	"$(echo "$t1 $t2" | awk '{ printf "%.2f", $1 / $2 }')"
+
+say "bindings (cpe) and counters"
+"$MPCONV" -n "$ns_cpe" binding show
+"$MPCONV" -n "$ns_cpe" -j stats |
+	jq -c '{cpe_taken, cpe_converted, sess_closed, bytes_up, bytes_down}'

@@ -6,10 +6,15 @@
                                        then reset it (SO_LINGER 0)
   peer.py watch-server ADDR PORT       accept one connection, read until it
                                        ends; print "eof" or "reset"
+  peer.py client ADDR PORT             TCP client: send stdin, half-close,
+                                       copy what comes back to stdout; exit 0
+                                       at EOF, 4 on a reset ("reset" on
+                                       stderr), 5 on a timeout (30 s), 1 else
   peer.py abort-client CONV DEST PORT  MPTCP client: a Convert request (built
                                        here, byte by byte), some data, then an
                                        abortive close (SO_LINGER 0)
 """
+import errno
 import socket
 import struct
 import sys
@@ -81,13 +86,38 @@ def abort_client(conv, dest, port):
     print("aborted", flush=True)
 
 
+def client(addr, port):
+    try:
+        s = socket.create_connection((addr, int(port)), timeout=30)
+        data = sys.stdin.buffer.read()
+        if data:
+            s.sendall(data)
+        s.shutdown(socket.SHUT_WR)
+        while True:
+            b = s.recv(65536)
+            if not b:
+                return 0
+            sys.stdout.buffer.write(b)
+    except socket.timeout:
+        print("timeout", file=sys.stderr, flush=True)
+        sys.exit(5)
+    except (ConnectionResetError, BrokenPipeError) as e:
+        print("reset:", e, file=sys.stderr, flush=True)
+        sys.exit(4)
+    except OSError as e:
+        if e.errno == errno.ENOTCONN:   # reset before our half-close
+            print("reset:", e, file=sys.stderr, flush=True)
+            sys.exit(4)
+        raise
+
+
 def main():
     cmds = {'rst-server': rst_server, 'watch-server': watch_server,
-            'abort-client': abort_client}
+            'abort-client': abort_client, 'client': client}
     if len(sys.argv) < 2 or sys.argv[1] not in cmds:
         print(__doc__, file=sys.stderr)
         sys.exit(2)
-    cmds[sys.argv[1]](*sys.argv[2:])
+    sys.exit(cmds[sys.argv[1]](*sys.argv[2:]) or 0)
 
 
 if __name__ == '__main__':

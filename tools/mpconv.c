@@ -42,11 +42,17 @@ static void usage(FILE *f)
 		"OBJECTS AND COMMANDS:\n"
 		"  mpconv version      versions of the CLI and of the loaded module\n"
 		"  mpconv status       this network namespace's mpconv status\n"
-		"  mpconv converter show\n"
+		"  mpconv converter [ show ]\n"
 		"  mpconv converter { enable | set } [ CONVERTER_OPTS ]\n"
 		"  mpconv converter disable\n"
-		"  mpconv session show\n"
-		"  mpconv binding show\n"
+		"  mpconv cpe [ show ]\n"
+		"  mpconv cpe { enable | set } [ CPE_OPTS ]\n"
+		"  mpconv cpe disable\n"
+		"  mpconv session [ show ]\n"
+		"  mpconv session del ID\n"
+		"  mpconv binding [ show ]\n"
+		"  mpconv binding add ADDR [ convert | bypass ]\n"
+		"  mpconv binding del ADDR\n"
 		"  mpconv stats [ show ]\n"
 		"  mpconv help         print this help\n"
 		"\n"
@@ -55,21 +61,19 @@ static void usage(FILE *f)
 		"                  [ max-sessions N ] [ max-per-client N ]\n"
 		"                  [ read-timeout TIME ] [ connect-timeout TIME ]\n"
 		"                  [ idle-timeout TIME ] [ binding-lifetime TIME ]\n"
+		"CPE_OPTS := [ converter ADDR[:PORT] ] [ iface IFNAMES ] [ source PREFIXES ]\n"
+		"            [ dest PREFIXES ] [ bypass PREFIXES ]\n"
+		"            [ ports PORTS ] [ bypass-ports PORTS ]\n"
+		"            [ max-sessions N ] [ max-per-host N ]\n"
+		"            [ overflow { reset | bypass } ] [ connect-timeout TIME ]\n"
+		"            [ idle-timeout TIME ] [ binding-lifetime TIME ]\n"
+		"ADDR[:PORT] := IPV4[:PORT] | IPV6 | [IPV6]:PORT   (cpe converter: port 5124)\n"
 		"PREFIXES := none | PREFIX[,PREFIX...]     (e.g. 192.0.2.0/24,2001:db8::/32)\n"
+		"IFNAMES := none | IFNAME[,IFNAME...]\n"
+		"PORTS := none | RANGE[,RANGE...]          RANGE := PORT | PORT-PORT\n"
 		"TIME := N[ms] | Ns | Nm                    (default unit: milliseconds)\n"
 		"\n"
 		"Exit status: 0 success, 1 failure (reason on stderr), 2 usage error.\n");
-}
-
-/* Refuse trailing arguments of a command that takes none. */
-static int no_args(int argc, char **argv, const char *cmd)
-{
-	if (argc > 0) {
-		fprintf(stderr, "%s: %s: unexpected argument '%s'; try '%s help'\n",
-			prog, cmd, argv[0], prog);
-		return -1;
-	}
-	return 0;
 }
 
 struct status {
@@ -122,7 +126,7 @@ static int cmd_version(int argc, char **argv)
 	struct mpc_nl nl;
 	int ret = 0;
 
-	if (no_args(argc, argv, "version"))
+	if (cli_check_args("version", argc, argv, 0, 0, NULL))
 		return EXIT_USAGE;
 
 	print_open_object(NULL);
@@ -158,7 +162,7 @@ static int cmd_status(int argc, char **argv)
 	unsigned int i;
 	int ret;
 
-	if (no_args(argc, argv, "status"))
+	if (cli_check_args("status", argc, argv, 0, 0, NULL))
 		return EXIT_USAGE;
 	if (mpc_nl_open(&nl) < 0)
 		return 1;
@@ -173,7 +177,7 @@ static int cmd_status(int argc, char **argv)
 	print_uint("ns_age_ms", ", mpconv state age %" PRIu64 " ms\n", st.age_ms);
 	print_text("roles");
 	print_open_array("roles");
-	for (i = 0; i < sizeof(roles) / sizeof(roles[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(roles); i++)
 		if (st.roles & roles[i].bit)
 			print_string(NULL, " %s", roles[i].name);
 	print_close_array();
@@ -217,6 +221,7 @@ static const struct cmd {
 	{ "version", cmd_version },
 	{ "status", cmd_status },
 	{ "converter", cmd_converter },
+	{ "cpe", cmd_cpe },
 	{ "session", cmd_session },
 	{ "binding", cmd_binding },
 	{ "stats", cmd_stats },
@@ -274,7 +279,7 @@ int main(int argc, char **argv)
 		return 1;
 	print_init(json, pretty);
 
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(cmds); i++)
 		if (!strcmp(argv[0], cmds[i].name))
 			return cmds[i].fn(argc - 1, argv + 1);
 

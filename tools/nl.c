@@ -129,24 +129,30 @@ static int run(struct mpc_nl *nl, struct talk_ctx *ctx, uint32_t seq)
 	return ret < 0 ? -1 : 0;
 }
 
-struct nlmsghdr *mpc_nl_request(struct mpc_nl *nl, uint8_t cmd, uint16_t flags)
+struct nlmsghdr *mpc_nl_msg(void *buf, uint8_t cmd, uint16_t flags)
 {
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(nl->buf);
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct genlmsghdr *g;
 
-	nlh->nlmsg_type = nl->family;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
-	nlh->nlmsg_seq = ++nl->seq;
+	/* A dump ends with NLMSG_DONE; an ACK after it would only be left unread. */
+	nlh->nlmsg_flags = NLM_F_REQUEST | flags | (flags & NLM_F_DUMP ? 0 : NLM_F_ACK);
 	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
 	g->cmd = cmd;
 	g->version = MPCONV_GENL_VERSION;
 	return nlh;
 }
 
+struct nlmsghdr *mpc_nl_request(struct mpc_nl *nl, uint8_t cmd, uint16_t flags)
+{
+	return mpc_nl_msg(nl->buf, cmd, flags);
+}
+
 int mpc_nl_talk(struct mpc_nl *nl, struct nlmsghdr *nlh, mpc_nl_cb cb, void *data)
 {
 	struct talk_ctx ctx = { nl, cb, data, MPCONV_A_MAX };
 
+	nlh->nlmsg_type = nl->family;
+	nlh->nlmsg_seq = ++nl->seq;
 	nl->err = 0;
 	nl->extack[0] = '\0';
 	if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0) {
@@ -230,6 +236,9 @@ void mpc_nl_perror(const struct mpc_nl *nl, const char *what)
 	case EPERM:
 		reason = "permission denied (needs CAP_NET_ADMIN in the network namespace's "
 			 "user namespace)";
+		break;
+	case ENOENT:
+		reason = "not found";
 		break;
 	case EOPNOTSUPP:
 		reason = "not supported by the loaded module (is it older than this CLI?)";

@@ -32,12 +32,17 @@ typedef int (*mpc_nl_cb)(const struct nlattr **tb, void *data);
 int mpc_nl_open(struct mpc_nl *nl);
 void mpc_nl_close(struct mpc_nl *nl);
 
-/* Start a request for @cmd; add attributes with mnl_attr_put_*(). */
+/*
+ * Start a request for @cmd in @buf (MPC_NL_BUFSIZE bytes; no socket needed
+ * yet), or in the socket's own buffer; add attributes with mnl_attr_put_*().
+ */
+struct nlmsghdr *mpc_nl_msg(void *buf, uint8_t cmd, uint16_t flags);
 struct nlmsghdr *mpc_nl_request(struct mpc_nl *nl, uint8_t cmd, uint16_t flags);
 
 /*
- * Send @nlh and run @cb on each reply until the ACK / DONE. Returns 0, or -1
- * with nl->err and nl->extack set.
+ * Send @nlh (its family and sequence number filled in here) and run @cb on
+ * each reply until the ACK / DONE. Returns 0, or -1 with nl->err and
+ * nl->extack set.
  */
 int mpc_nl_talk(struct mpc_nl *nl, struct nlmsghdr *nlh, mpc_nl_cb cb, void *data);
 

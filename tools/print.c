@@ -11,7 +11,7 @@
 
 #define MAX_DEPTH 16
 
-static bool json, pretty;
+static bool json, pretty, started;
 static int depth;
 static bool first[MAX_DEPTH];
 
@@ -19,6 +19,7 @@ void print_init(bool want_json, bool want_pretty)
 {
 	json = want_json;
 	pretty = want_pretty;
+	started = false;
 	depth = 0;
 	first[0] = true;
 }
@@ -71,6 +72,7 @@ static void json_string(const char *s)
 /* Separator and key before a JSON value. */
 static void json_key(const char *key)
 {
+	started = true;
 	if (depth > 0) {
 		if (!first[depth])
 			putchar(',');
@@ -171,7 +173,8 @@ void print_text(const char *fmt, ...)
 
 void print_done(void)
 {
-	if (json)
+	if (json && started)
 		putchar('\n');
+	started = false;
 	fflush(stdout);
 }

@@ -29,7 +29,7 @@ void print_bool(const char *key, const char *fmt, bool value);
 /* Human-only text (ignored in JSON mode). */
 void print_text(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* End of the document: closes the JSON output with a newline. */
+/* End of the document: ends JSON output, if there was any, with a newline. */
 void print_done(void);
 
 #endif

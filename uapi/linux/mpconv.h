@@ -40,6 +40,22 @@
  *	each, with the %MPCONV_A_BIND_* attributes.
  * @MPCONV_CMD_STATS_GET: every counter of this namespace, in a
  *	%MPCONV_A_STATS nest of u64 attributes typed by &enum mpconv_stat.
+ * @MPCONV_CMD_CPE_SET: change the CPE role's configuration (CAP_NET_ADMIN).
+ *	Any subset of the %MPCONV_A_CPE_* attributes, as for
+ *	%MPCONV_CMD_CONVERTER_SET. Enabling needs %MPCONV_A_CPE_CONVERTER and
+ *	at least one of %MPCONV_A_CPE_IFACES and %MPCONV_A_CPE_SOURCES. The
+ *	reply is the resulting configuration.
+ * @MPCONV_CMD_CPE_GET: the CPE role's configuration and state.
+ * @MPCONV_CMD_SESSION_DEL: end the session %MPCONV_A_SESS_ID
+ *	(CAP_NET_ADMIN): both of its connections are reset. -ENOENT when
+ *	there is no such session.
+ * @MPCONV_CMD_BINDING_ADD: add a static binding, or make an existing one
+ *	static (CAP_NET_ADMIN): %MPCONV_A_BIND_ADDR (a host address, no
+ *	port) and %MPCONV_A_BIND_MODE. A static binding stays until deleted.
+ *	The reply is the binding, as in a %MPCONV_CMD_BINDING_GET dump.
+ * @MPCONV_CMD_BINDING_DEL: delete the binding %MPCONV_A_BIND_ADDR
+ *	(CAP_NET_ADMIN); its live sessions are ended (reset). -ENOENT when
+ *	there is no such binding.
  */
 enum mpconv_cmd {
 	MPCONV_CMD_UNSPEC,
@@ -49,6 +65,11 @@ enum mpconv_cmd {
 	MPCONV_CMD_SESSION_GET,
 	MPCONV_CMD_BINDING_GET,
 	MPCONV_CMD_STATS_GET,
+	MPCONV_CMD_CPE_SET,
+	MPCONV_CMD_CPE_GET,
+	MPCONV_CMD_SESSION_DEL,
+	MPCONV_CMD_BINDING_ADD,
+	MPCONV_CMD_BINDING_DEL,
 
 	__MPCONV_CMD_MAX
 };
@@ -126,6 +147,43 @@ enum mpconv_role {
  *	(a live session's bytes are in its own %MPCONV_A_SESS_BYTES_UP)
  * @MPCONV_A_BIND_BYTES_DOWN: u64, bytes relayed to it, likewise
  * @MPCONV_A_BIND_AGE_MS: u64, time since it was created
+ * @MPCONV_A_CPE_ENABLED: u8 0/1, the CPE role is on (LAN SYNs are taken)
+ * @MPCONV_A_CPE_CONVERTER: nest (&enum mpconv_addr_attr), the converter's
+ *	address and port (default port 5124); required to enable
+ * @MPCONV_A_CPE_IFACES: nest of %MPCONV_A_IFINDEX: LAN interfaces whose
+ *	incoming TCP is taken (at most 16)
+ * @MPCONV_A_CPE_SOURCES: nest of %MPCONV_A_PREFIX: LAN source prefixes
+ *	whose TCP is taken. With both lists set a connection must match both;
+ *	with neither, nothing is taken (the role cannot be enabled).
+ * @MPCONV_A_CPE_DESTS: nest of %MPCONV_A_PREFIX: destinations converted;
+ *	empty (the default): every destination
+ * @MPCONV_A_CPE_BYPASS: nest of %MPCONV_A_PREFIX: destinations never
+ *	converted (forwarded as usual), over %MPCONV_A_CPE_DESTS
+ * @MPCONV_A_CPE_PORTS: nest of %MPCONV_A_PORT_RANGE: destination ports
+ *	converted; empty (the default): every port
+ * @MPCONV_A_CPE_BYPASS_PORTS: nest of %MPCONV_A_PORT_RANGE: destination
+ *	ports never converted, over %MPCONV_A_CPE_PORTS
+ * @MPCONV_A_CPE_MAX_SESSIONS: u32, converted connections in this namespace,
+ *	1-1048576 (default 4096); see %MPCONV_A_CPE_OVERFLOW for the next one
+ * @MPCONV_A_CPE_MAX_PER_HOST: u32, converted connections per LAN host,
+ *	1-1048576 (default 256); the next one is reset
+ * @MPCONV_A_CPE_CONNECT_TIMEOUT_MS: u32, time allowed to reach the
+ *	converter and get its reply, 100-600000 ms (default 10000); then the
+ *	LAN connection is reset
+ * @MPCONV_A_CPE_IDLE_TIMEOUT_MS: u32, as %MPCONV_A_CONV_IDLE_TIMEOUT_MS
+ * @MPCONV_A_CPE_BINDING_LIFETIME_MS: u32, as
+ *	%MPCONV_A_CONV_BINDING_LIFETIME_MS
+ * @MPCONV_A_CPE_OVERFLOW: u8, what a new connection gets when
+ *	%MPCONV_A_CPE_MAX_SESSIONS are in use: %MPCONV_OVERFLOW_RESET (the
+ *	default) or %MPCONV_OVERFLOW_BYPASS (forwarded unconverted)
+ * @MPCONV_A_CPE_FASTOPEN: u8, read-only: 1 when the Convert message (and
+ *	the LAN host's first bytes) go in the SYN to the converter
+ * @MPCONV_A_IFINDEX: u32, an interface index
+ * @MPCONV_A_PORT_RANGE: u32, a port range: first port in the high 16
+ *	bits, last port in the low 16 bits (first <= last)
+ * @MPCONV_A_BIND_MODE: u8, &enum mpconv_bind_mode
+ * @MPCONV_A_BIND_STATIC: u8 0/1, added by an administrator (kept until
+ *	deleted)
  */
 enum mpconv_attr {
 	MPCONV_A_UNSPEC,
@@ -165,6 +223,25 @@ enum mpconv_attr {
 	MPCONV_A_BIND_BYTES_UP,
 	MPCONV_A_BIND_BYTES_DOWN,
 	MPCONV_A_BIND_AGE_MS,
+	MPCONV_A_CPE_ENABLED,
+	MPCONV_A_CPE_CONVERTER,
+	MPCONV_A_CPE_IFACES,
+	MPCONV_A_CPE_SOURCES,
+	MPCONV_A_CPE_DESTS,
+	MPCONV_A_CPE_BYPASS,
+	MPCONV_A_CPE_PORTS,
+	MPCONV_A_CPE_BYPASS_PORTS,
+	MPCONV_A_CPE_MAX_SESSIONS,
+	MPCONV_A_CPE_MAX_PER_HOST,
+	MPCONV_A_CPE_CONNECT_TIMEOUT_MS,
+	MPCONV_A_CPE_IDLE_TIMEOUT_MS,
+	MPCONV_A_CPE_BINDING_LIFETIME_MS,
+	MPCONV_A_CPE_OVERFLOW,
+	MPCONV_A_CPE_FASTOPEN,
+	MPCONV_A_IFINDEX,
+	MPCONV_A_PORT_RANGE,
+	MPCONV_A_BIND_MODE,
+	MPCONV_A_BIND_STATIC,
 
 	__MPCONV_A_MAX
 };
@@ -194,9 +271,30 @@ enum mpconv_addr_attr {
 #define MPCONV_ADDR_A_MAX (__MPCONV_ADDR_A_MAX - 1)
 
 /**
+ * enum mpconv_overflow - %MPCONV_A_CPE_OVERFLOW values
+ * @MPCONV_OVERFLOW_RESET: reset the LAN connection
+ * @MPCONV_OVERFLOW_BYPASS: forward it unconverted
+ */
+enum mpconv_overflow {
+	MPCONV_OVERFLOW_RESET,
+	MPCONV_OVERFLOW_BYPASS,
+};
+
+/**
+ * enum mpconv_bind_mode - what a binding does with its host's connections
+ * @MPCONV_BIND_CONVERT: convert them (through the configured converter)
+ * @MPCONV_BIND_BYPASS: forward them unconverted (CPE role)
+ */
+enum mpconv_bind_mode {
+	MPCONV_BIND_CONVERT,
+	MPCONV_BIND_BYPASS,
+};
+
+/**
  * enum mpconv_sess_state - session states
- * @MPCONV_SESS_HANDSHAKE: reading the Convert message
- * @MPCONV_SESS_CONNECTING: connecting to the destination
+ * @MPCONV_SESS_HANDSHAKE: reading the Convert message (converter)
+ * @MPCONV_SESS_CONNECTING: connecting to the destination (converter), or
+ *	to the converter and waiting for its reply (CPE)
  * @MPCONV_SESS_RELAY: relaying bytes both ways
  * @MPCONV_SESS_REFUSING: an Error was sent, waiting for the client to close
  */
@@ -240,6 +338,27 @@ enum mpconv_sess_state {
  * @MPCONV_STAT_ERR_UNREACH: Error 97 (Destination Unreachable) sent
  * @MPCONV_STAT_CONV_RESET_MSG: connections reset for a Convert message of
  *	Total Length 0
+ * @MPCONV_STAT_CPE_TAKEN: LAN SYNs steered to the conversion
+ * @MPCONV_STAT_CPE_NATIVE: LAN SYNs carrying MP_CAPABLE, forwarded as they
+ *	are (the host speaks MPTCP itself)
+ * @MPCONV_STAT_CPE_BYPASSED: LAN SYNs forwarded unconverted because of a
+ *	bypass binding or a full table (%MPCONV_OVERFLOW_BYPASS)
+ * @MPCONV_STAT_CPE_CONVERTED: connections the converter accepted
+ * @MPCONV_STAT_CPE_OVERFLOW: LAN connections reset for a full table or
+ *	host
+ * @MPCONV_STAT_CPE_UNREACHABLE: LAN connections reset because the
+ *	converter could not be reached
+ * @MPCONV_STAT_CPE_TIMEOUT: LAN connections reset because the converter's
+ *	reply did not come in time
+ * @MPCONV_STAT_CPE_BAD_REPLY: LAN connections reset for a malformed reply
+ * @MPCONV_STAT_CPE_RX_ERR_UNREACH: LAN connections reset for Error 97
+ * @MPCONV_STAT_CPE_RX_ERR_CONN_RESET: likewise, Error 96
+ * @MPCONV_STAT_CPE_RX_ERR_NETWORK: likewise, Error 65
+ * @MPCONV_STAT_CPE_RX_ERR_RESOURCE: likewise, Error 64
+ * @MPCONV_STAT_CPE_RX_ERR_AUTH: likewise, Errors 3, 32 and 33
+ * @MPCONV_STAT_CPE_RX_ERR_OTHER: likewise, any other Error
+ * @MPCONV_STAT_CPE_STALE_RESET: LAN packets of a connection mpconv does not
+ *	know (any more) answered with a reset instead of being forwarded
  */
 enum mpconv_stat {
 	MPCONV_STAT_UNSPEC,
@@ -267,6 +386,21 @@ enum mpconv_stat {
 	MPCONV_STAT_ERR_CONN_RESET,
 	MPCONV_STAT_ERR_UNREACH,
 	MPCONV_STAT_CONV_RESET_MSG,
+	MPCONV_STAT_CPE_TAKEN,
+	MPCONV_STAT_CPE_NATIVE,
+	MPCONV_STAT_CPE_BYPASSED,
+	MPCONV_STAT_CPE_CONVERTED,
+	MPCONV_STAT_CPE_OVERFLOW,
+	MPCONV_STAT_CPE_UNREACHABLE,
+	MPCONV_STAT_CPE_TIMEOUT,
+	MPCONV_STAT_CPE_BAD_REPLY,
+	MPCONV_STAT_CPE_RX_ERR_UNREACH,
+	MPCONV_STAT_CPE_RX_ERR_CONN_RESET,
+	MPCONV_STAT_CPE_RX_ERR_NETWORK,
+	MPCONV_STAT_CPE_RX_ERR_RESOURCE,
+	MPCONV_STAT_CPE_RX_ERR_AUTH,
+	MPCONV_STAT_CPE_RX_ERR_OTHER,
+	MPCONV_STAT_CPE_STALE_RESET,
 
 	__MPCONV_STAT_MAX
 };

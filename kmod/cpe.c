@@ -1,0 +1,756 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The CPE role: a LAN host's TCP connection, taken by the hook (cpe_hook.c)
+ * and accepted on a transparent listener, is carried over MPTCP to the
+ * converter.
+ *
+ * Per connection (a session, see session.h):
+ *  CONNECTING  an MPTCP socket toward the converter; the Convert request (a
+ *              Connect TLV naming the LAN host's destination) and whatever
+ *              the LAN host already sent go in the SYN when MPTCP can use
+ *              TCP Fast Open (Linux 6.2 and later), else as the first data
+ *              once connected. Then the converter's reply is read and
+ *              stripped; an Error, a malformed reply, no reply within the
+ *              connect timeout, or no converter at all resets the LAN
+ *              connection (counted per cause).
+ *  RELAY       the shared relay (relay.c), LAN socket <-> MPTCP socket.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/slab.h>
+#include <linux/tcp.h>
+#include <net/genetlink.h>
+#include <net/ipv6.h>
+#include <net/sock.h>
+#include <net/tcp.h>
+
+#include "convert.h"
+#include "mpconv.h"
+#include "netlink.h"
+
+/* The request, and the LAN host's first bytes sent with it. */
+#define CPE_EARLY_DATA		1024
+#define CPE_HS_CAP		(MPCONV_CONVERT_MAX_LEN + CPE_EARLY_DATA)
+/* Connections accepted per run of the accept work. */
+#define ACCEPT_BUDGET		64
+
+static const struct mpconv_cpe_cfg cpe_defaults = {
+	.converter = { .family = AF_INET6, .port = MPCONV_CONVERT_PORT },
+	.overflow = MPCONV_OVERFLOW_RESET,
+	.max_sessions = 4096,
+	.max_per_host = 256,
+	.connect_timeout_ms = 10000,
+	.idle_timeout_ms = 600000,
+	.binding_lifetime_ms = 30000,
+};
+
+static struct mpconv_cpe_cfg *cpe_cfg(struct mpconv_net *mn)
+{
+	return rcu_dereference_protected(mn->cpe.cfg, lockdep_is_held(&mn->cfg_lock));
+}
+
+/* ---- sessions ---- */
+
+/* Open the MPTCP connection to the converter and send the request. */
+static int cpe_open(struct mpconv_session *s)
+{
+	struct mpconv_convert_builder b;
+	struct net *net = s->mn->net;
+	struct sockaddr_storage ss;
+	struct mpconv_addr conv;
+	struct msghdr msg = {};
+	struct kvec iov;
+	bool fastopen;
+	int err, len, n;
+
+	rcu_read_lock();
+	conv = rcu_dereference(s->mn->cpe.cfg)->converter;
+	rcu_read_unlock();
+	fastopen = READ_ONCE(s->mn->cpe.fastopen);
+
+	s->hs = kmalloc(CPE_HS_CAP, GFP_KERNEL);
+	if (!s->hs)
+		return -ENOMEM;
+	mpconv_convert_begin(&b, s->hs, MPCONV_CONVERT_MAX_LEN, MPCONV_CONVERT_REQUEST);
+	err = mpconv_convert_add_connect(&b, s->dest.a6.s6_addr, s->dest.port, NULL, 0);
+	if (!err)
+		err = mpconv_convert_finish(&b);
+	if (err < 0)
+		return err;
+	s->hs_len = err;
+	s->hs_msg = 0;		/* bytes of hs sent */
+
+	/* The LAN host's first bytes, if already there, travel with it. */
+	n = mpconv_sock_recv(s->csock, s->hs + s->hs_len, CPE_EARLY_DATA);
+	if (n > 0) {
+		s->hs_len += n;
+		s->relay.dir[0].bytes = n;
+	}
+
+	err = mpconv_sock_create(net, conv.family, IPPROTO_MPTCP, &s->ssock);
+	if (err == -EPROTONOSUPPORT || err == -ENOPROTOOPT) {
+		/* MPTCP off in this namespace: TCP still converts. */
+		err = mpconv_sock_create(net, conv.family, IPPROTO_TCP, &s->ssock);
+		fastopen = false;
+	}
+	if (err)
+		return err;
+	mpconv_watch_add(&s->swatch, s->ssock, &s->work);
+	mpconv_addr_to_sockaddr(&conv, &ss, &len);
+
+	if (fastopen && !mpconv_sock_setopt_int(s->ssock, SOL_TCP, TCP_FASTOPEN_NO_COOKIE, 1)) {
+		msg.msg_name = &ss;
+		msg.msg_namelen = len;
+		msg.msg_flags = MSG_FASTOPEN | MSG_DONTWAIT | MSG_NOSIGNAL;
+		iov.iov_base = s->hs;
+		iov.iov_len = s->hs_len;
+		n = kernel_sendmsg(s->ssock, &msg, &iov, 1, iov.iov_len);
+		if (n >= 0) {
+			s->hs_msg = n;
+			return 0;
+		}
+		if (n == -EINPROGRESS)
+			return 0;
+		if (n != -EOPNOTSUPP)
+			return n;
+	}
+	err = kernel_connect(s->ssock, (struct sockaddr *)&ss, len, O_NONBLOCK);
+	return err == -EINPROGRESS ? 0 : err;
+}
+
+static void cpe_count_error(struct mpconv_net *mn, u8 code)
+{
+	enum mpconv_stat id;
+
+	switch (code) {
+	case MPCONV_CONVERT_E_UNREACH:
+		id = MPCONV_STAT_CPE_RX_ERR_UNREACH;
+		break;
+	case MPCONV_CONVERT_E_CONN_RESET:
+		id = MPCONV_STAT_CPE_RX_ERR_CONN_RESET;
+		break;
+	case MPCONV_CONVERT_E_NETWORK:
+		id = MPCONV_STAT_CPE_RX_ERR_NETWORK;
+		break;
+	case MPCONV_CONVERT_E_RESOURCE:
+		id = MPCONV_STAT_CPE_RX_ERR_RESOURCE;
+		break;
+	case MPCONV_CONVERT_E_MISSING_COOKIE:
+	case MPCONV_CONVERT_E_NOT_AUTHORIZED:
+	case MPCONV_CONVERT_E_TCPOPT:
+		id = MPCONV_STAT_CPE_RX_ERR_AUTH;
+		break;
+	default:
+		id = MPCONV_STAT_CPE_RX_ERR_OTHER;
+	}
+	mpconv_stat_inc(mn, id);
+}
+
+/* Whether the Extended TCP Header of the reply shows MP_CAPABLE. */
+static bool reply_server_mptcp(const u8 *buf, const struct mpconv_convert_msg *m)
+{
+	struct mpconv_convert_opt opt;
+	size_t pos = 0;
+
+	if (!(m->present & MPCONV_CONVERT_F_TCPHDR))
+		return false;
+	while (mpconv_convert_opt_next(buf + m->tcp_opts.off, m->tcp_opts.len, &pos, &opt) > 0)
+		if (opt.kind == TCPOPT_MPTCP)
+			return true;
+	return false;
+}
+
+/* The converter's reply is complete: relay, or reset for an Error. */
+static enum mpconv_step cpe_reply(struct mpconv_session *s, const struct mpconv_convert_msg *m,
+				  int len)
+{
+	struct mpconv_net *mn = s->mn;
+	u64 early;
+	u32 idle;
+
+	if (m->present & MPCONV_CONVERT_F_ERROR) {
+		cpe_count_error(mn, m->error);
+		return MPCONV_STEP_DONE;
+	}
+	early = s->relay.dir[0].bytes;		/* sent with the request */
+	s->server_mptcp = reply_server_mptcp(s->hs, m);
+	mpconv_relay_init(&s->relay, s->csock, s->ssock);
+	s->relay.dir[0].bytes = early;
+	if (mpconv_relay_preload(&s->relay, 1, s->hs + len, s->hs_len - len))
+		return MPCONV_STEP_DONE;
+	kfree(s->hs);
+	s->hs = NULL;
+	s->hs_len = 0;
+
+	rcu_read_lock();
+	idle = rcu_dereference(mn->cpe.cfg)->idle_timeout_ms;
+	rcu_read_unlock();
+	s->state = MPCONV_SESS_RELAY;
+	s->deadline = jiffies + msecs_to_jiffies(idle);
+	mpconv_stat_inc(mn, MPCONV_STAT_CPE_CONVERTED);
+	return MPCONV_STEP_AGAIN;
+}
+
+static enum mpconv_step cpe_connecting(struct mpconv_session *s)
+{
+	struct mpconv_convert_msg m;
+	struct sock *sk;
+	int ret, err;
+	bool eof = false;
+	u8 code;
+
+	if (!s->ssock) {
+		err = cpe_open(s);
+		if (err) {
+			mpconv_stat_inc(s->mn, MPCONV_STAT_CPE_UNREACHABLE);
+			return MPCONV_STEP_DONE;
+		}
+	}
+	sk = s->ssock->sk;
+	if (READ_ONCE(s->csock->sk->sk_err))
+		return MPCONV_STEP_DONE;	/* the LAN host gave up */
+	if (READ_ONCE(sk->sk_err) || sk->sk_state == TCP_CLOSE) {
+		mpconv_stat_inc(s->mn, MPCONV_STAT_CPE_UNREACHABLE);
+		return MPCONV_STEP_DONE;
+	}
+	if (time_after_eq(jiffies, s->deadline)) {
+		mpconv_stat_inc(s->mn, MPCONV_STAT_CPE_TIMEOUT);
+		return MPCONV_STEP_DONE;
+	}
+	if (sk->sk_state == TCP_SYN_SENT)
+		return MPCONV_STEP_WAIT;
+
+	/* Connected: the rest of the request, then the reply. */
+	if (!s->sent) {
+		while (s->hs_msg < s->hs_len) {
+			ret = mpconv_sock_send(s->ssock, s->hs + s->hs_msg, s->hs_len - s->hs_msg);
+			if (ret == -EAGAIN)
+				return MPCONV_STEP_WAIT;
+			if (ret < 0) {
+				mpconv_stat_inc(s->mn, MPCONV_STAT_CPE_UNREACHABLE);
+				return MPCONV_STEP_DONE;
+			}
+			s->hs_msg += ret;
+		}
+		s->sent = true;
+		s->hs_len = 0;
+	}
+
+	while (s->hs_len < CPE_HS_CAP) {
+		ret = mpconv_sock_recv(s->ssock, s->hs + s->hs_len, CPE_HS_CAP - s->hs_len);
+		if (ret == -EAGAIN)
+			break;
+		if (ret <= 0) {
+			eof = true;
+			break;
+		}
+		s->hs_len += ret;
+	}
+	ret = mpconv_convert_decode(s->hs, s->hs_len, MPCONV_CONVERT_REPLY, &m, &code);
+	if (ret < 0) {
+		mpconv_stat_inc(s->mn, MPCONV_STAT_CPE_BAD_REPLY);
+		return MPCONV_STEP_DONE;
+	}
+	if (ret > 0)
+		return cpe_reply(s, &m, ret);
+	if (eof) {
+		mpconv_stat_inc(s->mn, MPCONV_STAT_CPE_BAD_REPLY);
+		return MPCONV_STEP_DONE;
+	}
+	return MPCONV_STEP_WAIT;
+}
+
+static enum mpconv_step cpe_step(struct mpconv_session *s)
+{
+	u32 idle;
+
+	if (READ_ONCE(s->killed)) {
+		mpconv_stat_inc(s->mn, MPCONV_STAT_SESS_FLUSHED);
+		return MPCONV_STEP_DONE;
+	}
+	switch (s->state) {
+	case MPCONV_SESS_CONNECTING:
+		return cpe_connecting(s);
+	case MPCONV_SESS_RELAY:
+		rcu_read_lock();
+		idle = rcu_dereference(s->mn->cpe.cfg)->idle_timeout_ms;
+		rcu_read_unlock();
+		return mpconv_session_relay(s, idle);
+	}
+	return MPCONV_STEP_DONE;
+}
+
+static const struct mpconv_session_ops cpe_ops = {
+	.step = cpe_step,
+};
+
+/* ---- the transparent listeners ---- */
+
+static void cpe_accept_one(struct mpconv_net *mn, struct socket *sock)
+{
+	const struct mpconv_cpe_cfg *cfg;
+	struct mpconv_session *s;
+	u32 max, max_ph, timeout;
+	struct mpconv_addr dest;
+	int err;
+
+	/* The listeners are bound to loopback: only the hook's connections
+	 * reach them with another destination.
+	 */
+	if (mpconv_sock_local(sock, &dest) || ipv6_addr_loopback(&dest.a6) ||
+	    (ipv6_addr_v4mapped(&dest.a6) && ipv4_is_loopback(dest.a6.s6_addr32[3]))) {
+		mpconv_sock_abort(sock);
+		return;
+	}
+	rcu_read_lock();
+	cfg = rcu_dereference(mn->cpe.cfg);
+	max = cfg->max_sessions;
+	max_ph = cfg->max_per_host;
+	timeout = cfg->connect_timeout_ms;
+	rcu_read_unlock();
+
+	s = mpconv_session_new(mn, MPCONV_ROLE_CPE, &cpe_ops, sock, max, max_ph, &err);
+	if (!s) {
+		mpconv_stat_inc(mn, MPCONV_STAT_CPE_OVERFLOW);
+		mpconv_sock_abort(sock);
+		return;
+	}
+	s->dest = dest;
+	s->deadline = jiffies + msecs_to_jiffies(timeout);
+	/* publishes s->dest to dumps */
+	smp_store_release(&s->state, MPCONV_SESS_CONNECTING);
+	mpconv_session_start(s);
+}
+
+static void cpe_accept_work(struct work_struct *work)
+{
+	struct mpconv_cpe *cpe = container_of(to_delayed_work(work), struct mpconv_cpe,
+					      accept_work);
+	struct mpconv_net *mn = container_of(cpe, struct mpconv_net, cpe);
+	struct socket *sock;
+	int i, l, n = 0;
+
+	for (l = 0; l < ARRAY_SIZE(cpe->lsock); l++) {
+		for (i = 0; cpe->lsock[l] && i < ACCEPT_BUDGET; i++) {
+			if (kernel_accept(cpe->lsock[l], &sock, O_NONBLOCK))
+				break;
+			cpe_accept_one(mn, sock);
+			n++;
+		}
+	}
+	if (n)
+		mod_delayed_work(mpconv_wq, &cpe->accept_work, 0);
+}
+
+static int cpe_listen_one(struct mpconv_net *mn, int family, u32 backlog, struct socket **res)
+{
+	struct sockaddr_storage ss;
+	struct mpconv_addr a = { .family = family };
+	struct socket *sock;
+	int err, len;
+
+	err = mpconv_sock_create(mn->net, family, IPPROTO_TCP, &sock);
+	if (err)
+		return err;
+	if (family == AF_INET) {
+		ipv6_addr_set_v4mapped(htonl(INADDR_LOOPBACK), &a.a6);
+		err = mpconv_sock_setopt_int(sock, SOL_IP, IP_TRANSPARENT, 1);
+	} else {
+		a.a6 = in6addr_loopback;
+		err = mpconv_sock_setopt_int(sock, SOL_IPV6, IPV6_V6ONLY, 1) ?:
+		      mpconv_sock_setopt_int(sock, SOL_IPV6, IPV6_TRANSPARENT, 1);
+	}
+	if (err)
+		goto err_release;
+	mpconv_addr_to_sockaddr(&a, &ss, &len);
+	err = kernel_bind(sock, (struct sockaddr *)&ss, len);
+	if (!err)
+		err = kernel_listen(sock, backlog);
+	if (err)
+		goto err_release;
+	*res = sock;
+	return 0;
+
+err_release:
+	sock_release(sock);
+	return err;
+}
+
+/* Whether MPTCP sockets can send data in the SYN (Linux 6.2 and later). */
+static bool cpe_probe_fastopen(struct mpconv_net *mn, int family)
+{
+	struct socket *sock;
+	bool ok;
+
+	if (mpconv_sock_create(mn->net, family, IPPROTO_MPTCP, &sock))
+		return false;
+	ok = !mpconv_sock_setopt_int(sock, SOL_TCP, TCP_FASTOPEN_NO_COOKIE, 1);
+	sock_release(sock);
+	return ok;
+}
+
+static void cpe_unlisten(struct mpconv_net *mn)
+{
+	struct mpconv_cpe *cpe = &mn->cpe;
+	int l;
+
+	/* No hook may hand a packet to a listener being released. */
+	mpconv_cpe_hooks_unregister(mn);
+	for (l = 0; l < ARRAY_SIZE(cpe->lsock); l++) {
+		if (!cpe->lsock[l])
+			continue;
+		mpconv_watch_del(&cpe->lwatch[l]);
+	}
+	cancel_delayed_work_sync(&cpe->accept_work);
+	for (l = 0; l < ARRAY_SIZE(cpe->lsock); l++) {
+		if (cpe->lsock[l])
+			sock_release(cpe->lsock[l]);
+		cpe->lsock[l] = NULL;
+	}
+}
+
+static int cpe_listen(struct mpconv_net *mn, const struct mpconv_cpe_cfg *cfg,
+		      struct netlink_ext_ack *extack)
+{
+	struct mpconv_cpe *cpe = &mn->cpe;
+	u32 backlog = min_t(u32, cfg->max_sessions, 4096);
+	int err, l;
+
+	err = cpe_listen_one(mn, AF_INET, backlog, &cpe->lsock[0]);
+	if (err) {
+		NL_SET_ERR_MSG(extack, "cannot open the transparent IPv4 listener");
+		return err;
+	}
+	/* IPv6 may be off in the namespace: then only IPv4 is taken. */
+	if (cpe_listen_one(mn, AF_INET6, backlog, &cpe->lsock[1]))
+		cpe->lsock[1] = NULL;
+	for (l = 0; l < ARRAY_SIZE(cpe->lsock); l++)
+		if (cpe->lsock[l])
+			mpconv_watch_add(&cpe->lwatch[l], cpe->lsock[l], &cpe->accept_work);
+	WRITE_ONCE(cpe->fastopen, cpe_probe_fastopen(mn, cfg->converter.family));
+
+	err = mpconv_cpe_hooks_register(mn);
+	if (err) {
+		NL_SET_ERR_MSG(extack, "cannot register the netfilter hooks");
+		cpe_unlisten(mn);
+	}
+	return err;
+}
+
+/* ---- configuration ---- */
+
+static int parse_ifaces(struct net *net, const struct nlattr *list, struct mpconv_cpe_cfg *cfg,
+			struct netlink_ext_ack *extack)
+{
+	const struct nlattr *attr;
+	int rem, ifindex;
+
+	cfg->n_ifaces = 0;
+	nla_for_each_nested(attr, list, rem) {
+		if (nla_type(attr) != MPCONV_A_IFINDEX || nla_len(attr) != sizeof(u32)) {
+			NL_SET_ERR_MSG_ATTR(extack, attr, "expected a u32 interface index");
+			return -EINVAL;
+		}
+		if (cfg->n_ifaces >= MPCONV_CPE_MAX_IFACES) {
+			NL_SET_ERR_MSG_ATTR(extack, attr, "too many interfaces (at most 16)");
+			return -E2BIG;
+		}
+		ifindex = nla_get_u32(attr);
+		if (!__dev_get_by_index(net, ifindex)) {
+			NL_SET_ERR_MSG_ATTR(extack, attr, "no such interface in this namespace");
+			return -ENODEV;
+		}
+		cfg->ifaces[cfg->n_ifaces++] = ifindex;
+	}
+	return 0;
+}
+
+static int parse_ports(const struct nlattr *list, struct mpconv_port_range *out, u8 *n,
+		       struct netlink_ext_ack *extack)
+{
+	const struct nlattr *attr;
+	u32 v;
+	int rem;
+
+	*n = 0;
+	nla_for_each_nested(attr, list, rem) {
+		if (nla_type(attr) != MPCONV_A_PORT_RANGE || nla_len(attr) != sizeof(u32)) {
+			NL_SET_ERR_MSG_ATTR(extack, attr, "expected a u32 port range");
+			return -EINVAL;
+		}
+		if (*n >= MPCONV_CPE_MAX_PORTS) {
+			NL_SET_ERR_MSG_ATTR(extack, attr, "too many port ranges (at most 16)");
+			return -E2BIG;
+		}
+		v = nla_get_u32(attr);
+		out[*n].lo = v >> 16;
+		out[*n].hi = v & 0xffff;
+		if (!out[*n].lo || out[*n].lo > out[*n].hi) {
+			NL_SET_ERR_MSG_ATTR(extack, attr,
+					    "a port range is first << 16 | last, 1 <= first <= last");
+			return -EINVAL;
+		}
+		(*n)++;
+	}
+	return 0;
+}
+
+static int put_ports(struct sk_buff *msg, int type, const struct mpconv_port_range *r,
+		     unsigned int n)
+{
+	struct nlattr *list = nla_nest_start(msg, type);
+	unsigned int i;
+
+	if (!list)
+		return -EMSGSIZE;
+	for (i = 0; i < n; i++)
+		if (nla_put_u32(msg, MPCONV_A_PORT_RANGE, (u32)r[i].lo << 16 | r[i].hi))
+			return -EMSGSIZE;
+	nla_nest_end(msg, list);
+	return 0;
+}
+
+static int put_ifaces(struct sk_buff *msg, const struct mpconv_cpe_cfg *cfg)
+{
+	struct nlattr *list = nla_nest_start(msg, MPCONV_A_CPE_IFACES);
+	unsigned int i;
+
+	if (!list)
+		return -EMSGSIZE;
+	for (i = 0; i < cfg->n_ifaces; i++)
+		if (nla_put_u32(msg, MPCONV_A_IFINDEX, cfg->ifaces[i]))
+			return -EMSGSIZE;
+	nla_nest_end(msg, list);
+	return 0;
+}
+
+/* Make @cfg the configuration, free @old after readers; drops cfg_lock. */
+static void cpe_publish(struct mpconv_net *mn, struct mpconv_cpe_cfg *cfg,
+			struct mpconv_cpe_cfg *old)
+	__releases(&mn->cfg_lock)
+{
+	if (cfg->enabled)
+		WRITE_ONCE(mn->roles, mn->roles | MPCONV_ROLE_CPE);
+	else
+		WRITE_ONCE(mn->roles, mn->roles & ~MPCONV_ROLE_CPE);
+	rcu_assign_pointer(mn->cpe.cfg, cfg);
+	mpconv_limits_update(mn);
+	mutex_unlock(&mn->cfg_lock);
+	kfree_rcu(old, rcu);
+	if (cfg->enabled)
+		mpconv_housekeeping_start(mn);
+}
+
+static void get_u32(struct nlattr **tb, int type, u32 *v)
+{
+	if (tb[type])
+		*v = nla_get_u32(tb[type]);
+}
+
+static int cpe_parse(struct mpconv_net *mn, struct nlattr **tb, struct mpconv_cpe_cfg *cfg,
+		     struct netlink_ext_ack *extack)
+{
+	u8 plen;
+	int err;
+
+	if (tb[MPCONV_A_CPE_ENABLED])
+		cfg->enabled = nla_get_u8(tb[MPCONV_A_CPE_ENABLED]);
+	if (tb[MPCONV_A_CPE_CONVERTER]) {
+		err = mpconv_nla_get_addr(tb[MPCONV_A_CPE_CONVERTER], &cfg->converter, &plen,
+					  false, extack);
+		if (err)
+			return err;
+		if (!cfg->converter.port)
+			cfg->converter.port = MPCONV_CONVERT_PORT;
+	}
+	if (tb[MPCONV_A_CPE_IFACES]) {
+		err = parse_ifaces(mn->net, tb[MPCONV_A_CPE_IFACES], cfg, extack);
+		if (err)
+			return err;
+	}
+	if (tb[MPCONV_A_CPE_SOURCES]) {
+		err = mpconv_nla_get_prefixes(tb[MPCONV_A_CPE_SOURCES], cfg->sources,
+					      &cfg->n_sources, extack);
+		if (err)
+			return err;
+	}
+	if (tb[MPCONV_A_CPE_DESTS]) {
+		err = mpconv_nla_get_prefixes(tb[MPCONV_A_CPE_DESTS], cfg->dests, &cfg->n_dests,
+					      extack);
+		if (err)
+			return err;
+	}
+	if (tb[MPCONV_A_CPE_BYPASS]) {
+		err = mpconv_nla_get_prefixes(tb[MPCONV_A_CPE_BYPASS], cfg->bypass,
+					      &cfg->n_bypass, extack);
+		if (err)
+			return err;
+	}
+	if (tb[MPCONV_A_CPE_PORTS]) {
+		err = parse_ports(tb[MPCONV_A_CPE_PORTS], cfg->ports, &cfg->n_ports, extack);
+		if (err)
+			return err;
+	}
+	if (tb[MPCONV_A_CPE_BYPASS_PORTS]) {
+		err = parse_ports(tb[MPCONV_A_CPE_BYPASS_PORTS], cfg->bypass_ports,
+				  &cfg->n_bypass_ports, extack);
+		if (err)
+			return err;
+	}
+	if (tb[MPCONV_A_CPE_OVERFLOW])
+		cfg->overflow = nla_get_u8(tb[MPCONV_A_CPE_OVERFLOW]);
+	get_u32(tb, MPCONV_A_CPE_MAX_SESSIONS, &cfg->max_sessions);
+	get_u32(tb, MPCONV_A_CPE_MAX_PER_HOST, &cfg->max_per_host);
+	get_u32(tb, MPCONV_A_CPE_CONNECT_TIMEOUT_MS, &cfg->connect_timeout_ms);
+	get_u32(tb, MPCONV_A_CPE_IDLE_TIMEOUT_MS, &cfg->idle_timeout_ms);
+	get_u32(tb, MPCONV_A_CPE_BINDING_LIFETIME_MS, &cfg->binding_lifetime_ms);
+
+	if (!cfg->enabled)
+		return 0;
+	if (ipv6_addr_any(&cfg->converter.a6) ||
+	    (ipv6_addr_v4mapped(&cfg->converter.a6) && !cfg->converter.a6.s6_addr32[3])) {
+		NL_SET_ERR_MSG(extack, "enabling the CPE role needs the converter's address");
+		return -EINVAL;
+	}
+	if (!cfg->n_ifaces && !cfg->n_sources) {
+		NL_SET_ERR_MSG(extack, "say which LAN traffic to take: interfaces or source prefixes");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/**
+ * mpconv_cpe_set() - apply a CPE_SET request
+ * @mn: the namespace
+ * @info: the request (validated against the command's policy)
+ *
+ * Nothing changes when any part fails.
+ *
+ * Return: 0 or a negative errno, with an extack message.
+ */
+int mpconv_cpe_set(struct mpconv_net *mn, struct genl_info *info)
+{
+	struct mpconv_cpe_cfg *old, *cfg;
+	int err;
+
+	cfg = kmalloc(sizeof(*cfg), GFP_KERNEL);
+	if (!cfg)
+		return -ENOMEM;
+
+	mutex_lock(&mn->cfg_lock);
+	old = cpe_cfg(mn);
+	*cfg = *old;
+	rtnl_lock();	/* interface indexes stay valid while checked */
+	err = cpe_parse(mn, info->attrs, cfg, info->extack);
+	rtnl_unlock();
+	if (err)
+		goto out;
+
+	if (cfg->enabled && !old->enabled) {
+		err = cpe_listen(mn, cfg, info->extack);
+		if (err)
+			goto out;
+	} else if (cfg->enabled &&
+		   (cfg->converter.family != old->converter.family)) {
+		WRITE_ONCE(mn->cpe.fastopen, cpe_probe_fastopen(mn, cfg->converter.family));
+	}
+	if (!cfg->enabled && old->enabled) {
+		cpe_unlisten(mn);
+		mpconv_session_kill_all(mn, MPCONV_ROLE_CPE);
+	}
+	cpe_publish(mn, cfg, old);
+	return 0;
+
+out:
+	mutex_unlock(&mn->cfg_lock);
+	kfree(cfg);
+	return err;
+}
+
+/**
+ * mpconv_cpe_fill() - put the CPE role's configuration in a message
+ * @mn: the namespace
+ * @msg: the message
+ *
+ * Return: 0 or -EMSGSIZE.
+ */
+int mpconv_cpe_fill(struct mpconv_net *mn, struct sk_buff *msg)
+{
+	const struct mpconv_cpe_cfg *cfg;
+	int err = -EMSGSIZE;
+
+	mutex_lock(&mn->cfg_lock);
+	cfg = cpe_cfg(mn);
+	if (nla_put_u8(msg, MPCONV_A_CPE_ENABLED, cfg->enabled) ||
+	    mpconv_nla_put_addr(msg, MPCONV_A_CPE_CONVERTER, &cfg->converter, -1) ||
+	    put_ifaces(msg, cfg) ||
+	    mpconv_nla_put_prefixes(msg, MPCONV_A_CPE_SOURCES, cfg->sources, cfg->n_sources) ||
+	    mpconv_nla_put_prefixes(msg, MPCONV_A_CPE_DESTS, cfg->dests, cfg->n_dests) ||
+	    mpconv_nla_put_prefixes(msg, MPCONV_A_CPE_BYPASS, cfg->bypass, cfg->n_bypass) ||
+	    put_ports(msg, MPCONV_A_CPE_PORTS, cfg->ports, cfg->n_ports) ||
+	    put_ports(msg, MPCONV_A_CPE_BYPASS_PORTS, cfg->bypass_ports, cfg->n_bypass_ports) ||
+	    nla_put_u32(msg, MPCONV_A_CPE_MAX_SESSIONS, cfg->max_sessions) ||
+	    nla_put_u32(msg, MPCONV_A_CPE_MAX_PER_HOST, cfg->max_per_host) ||
+	    nla_put_u32(msg, MPCONV_A_CPE_CONNECT_TIMEOUT_MS, cfg->connect_timeout_ms) ||
+	    nla_put_u32(msg, MPCONV_A_CPE_IDLE_TIMEOUT_MS, cfg->idle_timeout_ms) ||
+	    nla_put_u32(msg, MPCONV_A_CPE_BINDING_LIFETIME_MS, cfg->binding_lifetime_ms) ||
+	    nla_put_u8(msg, MPCONV_A_CPE_OVERFLOW, cfg->overflow) ||
+	    nla_put_u8(msg, MPCONV_A_CPE_FASTOPEN, READ_ONCE(mn->cpe.fastopen)))
+		goto out;
+	err = 0;
+out:
+	mutex_unlock(&mn->cfg_lock);
+	return err;
+}
+
+/**
+ * mpconv_cpe_init() - set up the CPE role of a namespace (off)
+ * @mn: the namespace
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int mpconv_cpe_init(struct mpconv_net *mn)
+{
+	struct mpconv_cpe_cfg *cfg;
+
+	cfg = kmemdup(&cpe_defaults, sizeof(*cfg), GFP_KERNEL);
+	if (!cfg)
+		return -ENOMEM;
+	RCU_INIT_POINTER(mn->cpe.cfg, cfg);
+	INIT_DELAYED_WORK(&mn->cpe.accept_work, cpe_accept_work);
+	return 0;
+}
+
+/**
+ * mpconv_cpe_stop() - turn the CPE role off
+ * @mn: the namespace (going away, or that nobody can reach any more)
+ *
+ * Unregisters the hooks and closes the listeners; the caller ends the
+ * sessions.
+ */
+void mpconv_cpe_stop(struct mpconv_net *mn)
+{
+	struct mpconv_cpe_cfg *old, *cfg;
+
+	mutex_lock(&mn->cfg_lock);
+	cpe_unlisten(mn);
+	old = cpe_cfg(mn);
+	cfg = kmemdup(old, sizeof(*old), GFP_KERNEL);
+	if (!cfg) {
+		WRITE_ONCE(mn->roles, mn->roles & ~MPCONV_ROLE_CPE);
+		mutex_unlock(&mn->cfg_lock);
+		return;
+	}
+	cfg->enabled = false;
+	cpe_publish(mn, cfg, old);
+}
+
+/**
+ * mpconv_cpe_free() - free the CPE role's configuration
+ * @mn: the namespace, with no session left
+ */
+void mpconv_cpe_free(struct mpconv_net *mn)
+{
+	kfree(rcu_dereference_protected(mn->cpe.cfg, 1));
+	RCU_INIT_POINTER(mn->cpe.cfg, NULL);
+}

@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The CPE role: LAN TCP connections carried over MPTCP to a converter.
+ */
+#ifndef _MPCONV_CPE_H
+#define _MPCONV_CPE_H
+
+#include <linux/netfilter.h>
+#include <linux/rcupdate.h>
+#include <linux/workqueue.h>
+
+#include "sock.h"
+
+struct genl_info;
+struct sk_buff;
+struct mpconv_net;
+
+/* LAN interfaces, and port ranges in one list, at most. */
+#define MPCONV_CPE_MAX_IFACES	16
+#define MPCONV_CPE_MAX_PORTS	16
+
+/**
+ * struct mpconv_port_range - destination ports @lo to @hi (host order)
+ * @lo: first port
+ * @hi: last port
+ */
+struct mpconv_port_range {
+	u16 lo;
+	u16 hi;
+};
+
+/**
+ * struct mpconv_cpe_cfg - configuration of the CPE role (see the uapi)
+ * @rcu: frees a replaced configuration after readers (the hook) are done
+ * @enabled: the hook takes LAN SYNs
+ * @converter: where the converter listens
+ * @overflow: &enum mpconv_overflow
+ * @max_sessions: converted connections in the namespace
+ * @max_per_host: converted connections per LAN host
+ * @connect_timeout_ms: to reach the converter and get its reply
+ * @idle_timeout_ms: a session idle that long is reset both ways
+ * @binding_lifetime_ms: a binding outlives its last session that long
+ * @n_ifaces: entries in @ifaces
+ * @n_sources: entries in @sources
+ * @n_dests: entries in @dests
+ * @n_bypass: entries in @bypass
+ * @n_ports: entries in @ports
+ * @n_bypass_ports: entries in @bypass_ports
+ * @ifaces: LAN interface indexes
+ * @ports: destination ports converted (none: all)
+ * @bypass_ports: destination ports never converted
+ * @sources: LAN source prefixes
+ * @dests: destinations converted (none: all)
+ * @bypass: destinations never converted
+ *
+ * Lifetime: replaced whole under &mpconv_net.cfg_lock and published with
+ * RCU; the hook reads it under rcu_read_lock().
+ */
+struct mpconv_cpe_cfg {
+	struct rcu_head rcu;
+	bool enabled;
+	struct mpconv_addr converter;
+	u8 overflow;
+	u32 max_sessions;
+	u32 max_per_host;
+	u32 connect_timeout_ms;
+	u32 idle_timeout_ms;
+	u32 binding_lifetime_ms;
+	u8 n_ifaces;
+	u8 n_sources;
+	u8 n_dests;
+	u8 n_bypass;
+	u8 n_ports;
+	u8 n_bypass_ports;
+	int ifaces[MPCONV_CPE_MAX_IFACES];
+	struct mpconv_port_range ports[MPCONV_CPE_MAX_PORTS];
+	struct mpconv_port_range bypass_ports[MPCONV_CPE_MAX_PORTS];
+	struct mpconv_prefix sources[MPCONV_MAX_PREFIXES];
+	struct mpconv_prefix dests[MPCONV_MAX_PREFIXES];
+	struct mpconv_prefix bypass[MPCONV_MAX_PREFIXES];
+};
+
+/**
+ * struct mpconv_cpe - the CPE role of a namespace
+ * @cfg: the configuration (RCU)
+ * @lsock: the transparent listeners the hook hands LAN SYNs to, IPv4 and
+ *	IPv6, while enabled
+ * @lwatch: their events
+ * @accept_work: accepts their connections
+ * @hooks: the netfilter hooks are registered
+ * @fastopen: the Convert message goes in the SYN (MPTCP with TCP Fast Open)
+ *
+ * Lifetime: the listeners and hooks exist while the role is enabled; the
+ * hooks are unregistered (which waits for running hooks) before the
+ * listeners are released.
+ */
+struct mpconv_cpe {
+	struct mpconv_cpe_cfg __rcu *cfg;
+	struct socket *lsock[2];
+	struct mpconv_watch lwatch[2];
+	struct delayed_work accept_work;
+	bool hooks;
+	bool fastopen;
+};
+
+int mpconv_cpe_init(struct mpconv_net *mn);
+void mpconv_cpe_stop(struct mpconv_net *mn);
+void mpconv_cpe_free(struct mpconv_net *mn);
+int mpconv_cpe_set(struct mpconv_net *mn, struct genl_info *info);
+int mpconv_cpe_fill(struct mpconv_net *mn, struct sk_buff *msg);
+
+/* cpe_hook.c */
+int mpconv_cpe_hooks_register(struct mpconv_net *mn);
+void mpconv_cpe_hooks_unregister(struct mpconv_net *mn);
+
+#endif /* _MPCONV_CPE_H */

@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mpconv cpe: the CPE role, which converts its LAN hosts' TCP to MPTCP
+ * through a converter.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../uapi/linux/mpconv.h"
+#include "cli.h"
+#include "print.h"
+
+static const char *const overflow_names[] = {
+	[MPCONV_OVERFLOW_RESET] = "reset",
+	[MPCONV_OVERFLOW_BYPASS] = "bypass",
+	NULL
+};
+
+/* An interface by name, or by number once it is gone. */
+static void print_iface(const struct nlattr *attr)
+{
+	uint32_t ifindex = mnl_attr_get_u32(attr);
+	char name[IF_NAMESIZE];
+
+	if (!if_indextoname(ifindex, name))
+		snprintf(name, sizeof(name), "%u", ifindex);
+	print_string(NULL, " %s", name);
+}
+
+static int cpe_print_cb(const struct nlattr **tb, void *data)
+{
+	print_open_object(NULL);
+	print_bool("enabled", "cpe: enabled %s", cli_u8(tb[MPCONV_A_CPE_ENABLED]));
+	if (tb[MPCONV_A_CPE_CONVERTER])
+		cli_print_addr("converter", ", converter %s", tb[MPCONV_A_CPE_CONVERTER]);
+	else
+		print_text(", converter (none)");
+	print_bool("fastopen", ", fastopen %s\n", cli_u8(tb[MPCONV_A_CPE_FASTOPEN]));
+	cli_print_list("ifaces", "iface (LAN interfaces):", "(none)", tb[MPCONV_A_CPE_IFACES],
+		       print_iface);
+	cli_print_list("sources", "source (LAN prefixes):", "(none)", tb[MPCONV_A_CPE_SOURCES],
+		       cli_print_prefix);
+	cli_print_list("dests", "dest (destinations converted):", "(all)",
+		       tb[MPCONV_A_CPE_DESTS], cli_print_prefix);
+	cli_print_list("bypass", "bypass (destinations never converted):", "(none)",
+		       tb[MPCONV_A_CPE_BYPASS], cli_print_prefix);
+	cli_print_list("ports", "ports (destination ports converted):", "(all)",
+		       tb[MPCONV_A_CPE_PORTS], cli_print_port_range);
+	cli_print_list("bypass_ports", "bypass-ports (destination ports never converted):",
+		       "(none)", tb[MPCONV_A_CPE_BYPASS_PORTS], cli_print_port_range);
+	print_uint("max_sessions", "  limits: %" PRIu64 " sessions",
+		   cli_u32(tb[MPCONV_A_CPE_MAX_SESSIONS]));
+	print_uint("max_per_host", ", %" PRIu64 " per host",
+		   cli_u32(tb[MPCONV_A_CPE_MAX_PER_HOST]));
+	print_string("overflow", ", overflow %s\n",
+		     cli_name(overflow_names, cli_u8(tb[MPCONV_A_CPE_OVERFLOW])));
+	print_uint("connect_timeout_ms", "  timeouts: connect %" PRIu64 " ms",
+		   cli_u32(tb[MPCONV_A_CPE_CONNECT_TIMEOUT_MS]));
+	print_uint("idle_timeout_ms", ", idle %" PRIu64 " ms",
+		   cli_u32(tb[MPCONV_A_CPE_IDLE_TIMEOUT_MS]));
+	print_uint("binding_lifetime_ms", ", binding lifetime %" PRIu64 " ms\n",
+		   cli_u32(tb[MPCONV_A_CPE_BINDING_LIFETIME_MS]));
+	print_close_object();
+	return 0;
+}
+
+/* ADDR[:PORT] or [ADDR6]:PORT, the port 5124 when not given. */
+static int put_converter(struct nlmsghdr *nlh, uint16_t attr, const char *val, void *ctx)
+{
+	struct cli_addr a;
+
+	if (cli_parse_addr(val, &a, false))
+		return EXIT_USAGE;
+	if (!a.port)
+		a.port = CLI_CONVERT_PORT;
+	cli_put_addr(nlh, attr, &a);
+	return 0;
+}
+
+/* A list element: an interface name, resolved in the namespace acted in. */
+static int put_iface(struct nlmsghdr *nlh, uint16_t attr, const char *val, void *ctx)
+{
+	unsigned int ifindex = if_nametoindex(val);
+
+	if (!ifindex) {
+		fprintf(stderr, "%s: cpe: iface '%s': %s\n", prog, val,
+			errno == ENODEV ? "no such interface in this network namespace" :
+					  strerror(errno));
+		return 1;
+	}
+	mnl_attr_put_u32(nlh, MPCONV_A_IFINDEX, ifindex);
+	return 0;
+}
+
+static const struct cli_opt cpe_opts[] = {
+	CLI_FUNC("converter", MPCONV_A_CPE_CONVERTER, put_converter),
+	CLI_LIST("iface", MPCONV_A_CPE_IFACES, put_iface),
+	CLI_LIST("source", MPCONV_A_CPE_SOURCES, cli_put_prefix),
+	CLI_LIST("dest", MPCONV_A_CPE_DESTS, cli_put_prefix),
+	CLI_LIST("bypass", MPCONV_A_CPE_BYPASS, cli_put_prefix),
+	CLI_LIST("ports", MPCONV_A_CPE_PORTS, cli_put_port_range),
+	CLI_LIST("bypass-ports", MPCONV_A_CPE_BYPASS_PORTS, cli_put_port_range),
+	CLI_U32("max-sessions", MPCONV_A_CPE_MAX_SESSIONS),
+	CLI_U32("max-per-host", MPCONV_A_CPE_MAX_PER_HOST),
+	CLI_CHOICE("overflow", MPCONV_A_CPE_OVERFLOW, overflow_names),
+	CLI_MS("connect-timeout", MPCONV_A_CPE_CONNECT_TIMEOUT_MS),
+	CLI_MS("idle-timeout", MPCONV_A_CPE_IDLE_TIMEOUT_MS),
+	CLI_MS("binding-lifetime", MPCONV_A_CPE_BINDING_LIFETIME_MS),
+};
+
+static int cpe_parse(struct nlmsghdr *nlh, int argc, char **argv)
+{
+	return cli_parse_opts("cpe", cpe_opts, ARRAY_SIZE(cpe_opts), nlh, argc, argv, NULL);
+}
+
+static const struct cli_role cpe = {
+	.name = "cpe",
+	.get_cmd = MPCONV_CMD_CPE_GET,
+	.set_cmd = MPCONV_CMD_CPE_SET,
+	.enabled_attr = MPCONV_A_CPE_ENABLED,
+	.parse = cpe_parse,
+	.print = cpe_print_cb,
+};
+
+int cmd_cpe(int argc, char **argv)
+{
+	return cli_role_cmd(&cpe, argc, argv);
+}
