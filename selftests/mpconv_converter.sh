@@ -260,11 +260,19 @@ silent_client() {
 mpc_check "a client that sends nothing is cut off by the read timeout" silent_client
 
 # --- resets both ways, idle timeout ------------------------------------------
+# wait_listening FILE: until a peer.py server says it listens (up to 10 s)
+wait_listening() {
+	local i
+	for i in $(seq 50); do
+		grep -q '^listening' "$1" 2>/dev/null && return 0
+		sleep 0.2
+	done
+}
 server_reset() {
 	local rc pid
 	srv python3 "$PEER" rst-server 192.0.2.130 8090 >"$T/rst.out" 2>&1 &
 	pid=$!
-	sleep 1
+	wait_listening "$T/rst.out"
 	(echo hello; sleep 5) | mc -J "$T/j" 198.51.100.2 192.0.2.130 8090 >/dev/null
 	rc=$?
 	wait $pid
@@ -277,7 +285,7 @@ client_abort() {
 	local pid
 	srv timeout 30 python3 "$PEER" watch-server 192.0.2.130 8091 >"$T/watch.out" 2>&1 &
 	pid=$!
-	sleep 1
+	wait_listening "$T/watch.out"
 	ip netns exec "$ns_cpe" python3 "$PEER" abort-client 198.51.100.2 192.0.2.130 8091
 	wait $pid
 	cat "$T/watch.out"

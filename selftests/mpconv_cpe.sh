@@ -300,6 +300,17 @@ uplink_cut() {
 mpc_check "one uplink cut mid-transfer: the 20 MB transfer completes intact" uplink_cut
 
 # --- teardown ----------------------------------------------------------------
+# wait_sessions N: up to 20 s for the CPE to hold N sessions (python clients
+# start slowly under TCG)
+wait_sessions() {
+	local i
+	for i in $(seq 100); do
+		[ "$(cpe -j status | jq .sessions)" = "$1" ] && return 0
+		sleep 0.2
+	done
+	echo "not $1 sessions"
+	return 1
+}
 tables_empty() {
 	local i
 	for i in $(seq 50); do
@@ -317,11 +328,10 @@ mpc_check "tables empty once the connections end" tables_empty
 rmmod_live() {
 	local i r rc=0 pids=()
 	for i in 1 2 3; do
-		sleep 5 | pc 192.0.2.130 8080 >/dev/null &
+		sleep 8 | pc 192.0.2.130 8080 >/dev/null &
 		pids+=($!)
 	done
-	sleep 1.5
-	[ "$(cpe -j status | jq .sessions)" = 3 ] || { echo "not 3 sessions"; rc=1; }
+	wait_sessions 3 || rc=1
 	rmmod mpconv || return 1
 	for i in 1 2 3; do
 		wait "${pids[$((i - 1))]}"
@@ -338,11 +348,10 @@ netns_del_live() {
 	conv converter enable allow "$ALLOW" >/dev/null &&
 		cpe cpe enable converter 198.51.100.2 iface lan >/dev/null || return 1
 	for i in 1 2 3; do
-		sleep 5 | pc 192.0.2.130 8080 >/dev/null &
+		sleep 8 | pc 192.0.2.130 8080 >/dev/null &
 		pids+=($!)
 	done
-	sleep 1.5
-	[ "$(cpe -j status | jq .sessions)" = 3 ] || return 1
+	wait_sessions 3 || return 1
 	mpc_ns_del "$ns_cpe" || return 1
 	for i in 1 2 3; do
 		wait "${pids[$((i - 1))]}"
