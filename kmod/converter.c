@@ -703,12 +703,6 @@ static void publish(struct mpconv_net *mn, struct mpconv_conv_cfg *cfg,
 		mpconv_housekeeping_start(mn);
 }
 
-static void get_u32(struct nlattr **tb, int type, u32 *v)
-{
-	if (tb[type])
-		*v = nla_get_u32(tb[type]);
-}
-
 /**
  * mpconv_converter_set() - apply a CONVERTER_SET request
  * @mn: the namespace
@@ -760,12 +754,12 @@ int mpconv_converter_set(struct mpconv_net *mn, struct genl_info *info)
 	}
 	if (tb[MPCONV_A_CONV_COOKIE_REQUIRED])
 		cfg->cookie_required = nla_get_u8(tb[MPCONV_A_CONV_COOKIE_REQUIRED]);
-	get_u32(tb, MPCONV_A_CONV_MAX_SESSIONS, &cfg->max_sessions);
-	get_u32(tb, MPCONV_A_CONV_MAX_PER_CLIENT, &cfg->max_per_client);
-	get_u32(tb, MPCONV_A_CONV_READ_TIMEOUT_MS, &cfg->read_timeout_ms);
-	get_u32(tb, MPCONV_A_CONV_CONNECT_TIMEOUT_MS, &cfg->connect_timeout_ms);
-	get_u32(tb, MPCONV_A_CONV_IDLE_TIMEOUT_MS, &cfg->idle_timeout_ms);
-	get_u32(tb, MPCONV_A_CONV_BINDING_LIFETIME_MS, &cfg->binding_lifetime_ms);
+	mpconv_nla_get_u32_opt(tb, MPCONV_A_CONV_MAX_SESSIONS, &cfg->max_sessions);
+	mpconv_nla_get_u32_opt(tb, MPCONV_A_CONV_MAX_PER_CLIENT, &cfg->max_per_client);
+	mpconv_nla_get_u32_opt(tb, MPCONV_A_CONV_READ_TIMEOUT_MS, &cfg->read_timeout_ms);
+	mpconv_nla_get_u32_opt(tb, MPCONV_A_CONV_CONNECT_TIMEOUT_MS, &cfg->connect_timeout_ms);
+	mpconv_nla_get_u32_opt(tb, MPCONV_A_CONV_IDLE_TIMEOUT_MS, &cfg->idle_timeout_ms);
+	mpconv_nla_get_u32_opt(tb, MPCONV_A_CONV_BINDING_LIFETIME_MS, &cfg->binding_lifetime_ms);
 
 	relisten = cfg->enabled &&
 		   (!old->enabled || memcmp(&cfg->listen, &old->listen, sizeof(cfg->listen)));

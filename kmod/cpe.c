@@ -541,12 +541,6 @@ static void cpe_publish(struct mpconv_net *mn, struct mpconv_cpe_cfg *cfg,
 		mpconv_housekeeping_start(mn);
 }
 
-static void get_u32(struct nlattr **tb, int type, u32 *v)
-{
-	if (tb[type])
-		*v = nla_get_u32(tb[type]);
-}
-
 static int cpe_parse(struct mpconv_net *mn, struct nlattr **tb, struct mpconv_cpe_cfg *cfg,
 		     struct netlink_ext_ack *extack)
 {
@@ -599,11 +593,11 @@ static int cpe_parse(struct mpconv_net *mn, struct nlattr **tb, struct mpconv_cp
 	}
 	if (tb[MPCONV_A_CPE_OVERFLOW])
 		cfg->overflow = nla_get_u8(tb[MPCONV_A_CPE_OVERFLOW]);
-	get_u32(tb, MPCONV_A_CPE_MAX_SESSIONS, &cfg->max_sessions);
-	get_u32(tb, MPCONV_A_CPE_MAX_PER_HOST, &cfg->max_per_host);
-	get_u32(tb, MPCONV_A_CPE_CONNECT_TIMEOUT_MS, &cfg->connect_timeout_ms);
-	get_u32(tb, MPCONV_A_CPE_IDLE_TIMEOUT_MS, &cfg->idle_timeout_ms);
-	get_u32(tb, MPCONV_A_CPE_BINDING_LIFETIME_MS, &cfg->binding_lifetime_ms);
+	mpconv_nla_get_u32_opt(tb, MPCONV_A_CPE_MAX_SESSIONS, &cfg->max_sessions);
+	mpconv_nla_get_u32_opt(tb, MPCONV_A_CPE_MAX_PER_HOST, &cfg->max_per_host);
+	mpconv_nla_get_u32_opt(tb, MPCONV_A_CPE_CONNECT_TIMEOUT_MS, &cfg->connect_timeout_ms);
+	mpconv_nla_get_u32_opt(tb, MPCONV_A_CPE_IDLE_TIMEOUT_MS, &cfg->idle_timeout_ms);
+	mpconv_nla_get_u32_opt(tb, MPCONV_A_CPE_BINDING_LIFETIME_MS, &cfg->binding_lifetime_ms);
 
 	if (!cfg->enabled)
 		return 0;

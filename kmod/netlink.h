@@ -17,4 +17,11 @@ int mpconv_nla_get_prefixes(const struct nlattr *list, struct mpconv_prefix *out
 int mpconv_nla_put_prefixes(struct sk_buff *msg, int type, const struct mpconv_prefix *p,
 			    unsigned int n);
 
+/* Set *v from attribute @type when the request has it. */
+static inline void mpconv_nla_get_u32_opt(struct nlattr **tb, int type, u32 *v)
+{
+	if (tb[type])
+		*v = nla_get_u32(tb[type]);
+}
+
 #endif /* _MPCONV_NETLINK_H */
