@@ -24,9 +24,21 @@ fail() {
 H=/host
 mount -t 9p -o trans=virtio,version=9p2000.L,cache=loose,msize=512000,ro hostroot $H ||
 	fail "cannot mount the host's root"
+# mpconv.keep=PATH (vm-run.sh): the repository lives under one of the
+# directories covered with tmpfs below: keep it visible at the same path.
+keep=
+for a in $(cat /proc/cmdline); do
+	case $a in mpconv.keep=*) keep=${a#mpconv.keep=} ;; esac
+done
+if [ -n "$keep" ]; then
+	mkdir -p /keep && mount -o bind "$H$keep" /keep || fail "cannot keep $keep"
+fi
 for d in tmp run var/tmp; do
 	mount -t tmpfs -o mode=1777 tmpfs $H/$d || fail "tmpfs on /$d"
 done
+if [ -n "$keep" ]; then
+	mkdir -p "$H$keep" && mount -o bind /keep "$H$keep" || fail "cannot keep $keep"
+fi
 mount -t proc proc $H/proc
 mount -t sysfs sysfs $H/sys
 mount -t devtmpfs devtmpfs $H/dev

@@ -164,6 +164,11 @@ trap cleanup EXIT
 append="console=ttyS0 panic=-1 oops=panic panic_on_warn=1 slub_debug=FZPU"
 append+=" loglevel=5 rdinit=/init mitigations=off tsc=reliable no_timer_check"
 append+=" $extra_append"
+# A repository under a directory the guest covers with tmpfs (/tmp, /run,
+# /var/tmp: e.g. a CI clone in /tmp) is bound back over it by vm-init.
+case $ROOT in
+/tmp/* | /run/* | /var/tmp/*) append+=" mpconv.keep=$ROOT" ;;
+esac
 
 # shellcheck disable=SC2054 # commas belong to the option values
 qemu=(qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m "$mem" -nographic -no-reboot -nic none
