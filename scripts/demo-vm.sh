@@ -33,21 +33,22 @@ shape() {
 		done
 	done
 }
-# xfer MB: send MB megabytes from the client to the server's sink; prints
-# the time in ms
+# xfer MB: send MB megabytes from the client to the server, which answers
+# with the byte count once it has them all; prints the time in ms
 xfer() {
-	local t0
+	local t0 n
 	t0=$(date +%s%N)
-	head -c "$(($1 * 1000000))" /dev/zero |
-		ip netns exec "$ns_client" timeout 120 socat -u - TCP:192.0.2.130:9000 || return 1
+	n=$(head -c "$(($1 * 1000000))" /dev/zero |
+		ip netns exec "$ns_client" timeout 120 socat -t 60 - TCP:192.0.2.130:9000) || return 1
+	[ "$n" = $(($1 * 1000000)) ] || { echo "demo: the server got $n bytes" >&2; return 1; }
 	echo $((($(date +%s%N) - t0) / 1000000))
 }
-mbit() { echo "$1 $2" | awk '{ printf "%.1f", $1 * 8000 / $2 / 1000 }'; }
+mbit() { echo "$1 $2" | awk '{ printf "%.1f", $1 * 8000 / $2 }'; }
 txbytes() { ip -n "$ns_cpe" -s -j link show "$1" | jq '.[0].stats64.tx.bytes'; }
 
 say "two uplinks between cpe and conc, each shaped to 20 Mbit/s, 20 ms RTT"
 shape wan1 wan2 || exit 1
-ip netns exec "$ns_server" socat -u TCP-LISTEN:9000,reuseaddr,fork OPEN:/dev/null &
+ip netns exec "$ns_server" socat -t 60 TCP-LISTEN:9000,reuseaddr,fork SYSTEM:'wc -c' &
 mpc_on_exit "kill $!"
 sleep 0.5
 
@@ -65,14 +66,15 @@ echo "\$ ip mptcp endpoint add 203.0.113.1 dev wan2 subflow                (in c
 ip -n "$ns_cpe" mptcp endpoint add 203.0.113.1 dev wan2 subflow
 echo "\$ mpconv cpe enable converter 198.51.100.2 iface lan                (in cpe)"
 "$MPCONV" -n "$ns_cpe" cpe enable converter 198.51.100.2 iface lan || exit 1
-"$MPCONV" -n "$ns_cpe" cpe show
 
 say "the same $MB MB from the same client, now converted (it still speaks TCP)"
 w1=$(txbytes wan1)
 w2=$(txbytes wan2)
-xfer $MB >"$mpc_tmp/t2" &
+tmp=$(mktemp -d)
+mpc_on_exit "rm -rf $tmp"
+xfer $MB >"$tmp/t2" &
 pid=$!
-sleep 1.5
+sleep 0.7
 echo "-- subflows toward the converter while it runs (cpe):"
 ip netns exec "$ns_cpe" ss -tnH state established '( dport = :5124 )' |
 	awk '{ print "   " $3 " -> " $4 }'
@@ -81,7 +83,7 @@ echo "-- sessions (cpe):"
 echo "-- sessions (converter):"
 "$MPCONV" -n "$ns_conc" session show
 wait $pid || exit 1
-t2=$(cat "$mpc_tmp/t2")
+t2=$(cat "$tmp/t2")
 d1=$(($(txbytes wan1) - w1))
 d2=$(($(txbytes wan2) - w2))
 echo "   $t2 ms, $(mbit $MB "$t2") Mbit/s"
@@ -96,4 +98,4 @@ printf '   two paths, mpconv converted: %6s Mbit/s  (%sx)\n' "$(mbit $MB "$t2")"
 say "bindings (cpe) and counters"
 "$MPCONV" -n "$ns_cpe" binding show
 "$MPCONV" -n "$ns_cpe" -j stats |
-	jq -c '{cpe_taken, cpe_converted, sess_closed, bytes_up, bytes_down}'
+	jq -M -c '{cpe_taken, cpe_converted, sess_closed, bytes_up, bytes_down}'
