@@ -123,6 +123,8 @@ static enum mpconv_step conv_refuse(struct mpconv_session *s, u8 code, const u8 
 	struct mpconv_convert_builder b;
 	int ret;
 
+	s->reason = MPCONV_REASON_ERROR;
+	s->error = code;
 	mpconv_convert_begin(&b, s->reply, sizeof(s->reply), MPCONV_CONVERT_REPLY);
 	if (echo)
 		ret = mpconv_convert_add_error_echo(&b, code, value, len);
@@ -379,10 +381,10 @@ static enum mpconv_step conv_handshake(struct mpconv_session *s)
 	}
 	if (ret == 0) {
 		if (eof)
-			return MPCONV_STEP_DONE;
+			return mpconv_session_fail(s, MPCONV_REASON_CLOSED, 0);
 		if (time_after_eq(jiffies, s->deadline)) {
 			mpconv_stat_inc(s->mn, MPCONV_STAT_CONV_READ_TIMEOUT);
-			return MPCONV_STEP_DONE;
+			return mpconv_session_fail(s, MPCONV_REASON_TIMEOUT, 0);
 		}
 		return MPCONV_STEP_WAIT;
 	}
@@ -419,8 +421,11 @@ static enum mpconv_step conv_connecting(struct mpconv_session *s)
 	 * have fallen back) to tell whether the server speaks MPTCP and to
 	 * carry the reply.
 	 */
-	if (!mpconv_sock_ready(s->ssock) || !mpconv_sock_ready(s->csock))
-		return time_after_eq(jiffies, s->deadline) ? MPCONV_STEP_DONE : MPCONV_STEP_POLL;
+	if (!mpconv_sock_ready(s->ssock) || !mpconv_sock_ready(s->csock)) {
+		if (time_after_eq(jiffies, s->deadline))
+			return mpconv_session_fail(s, MPCONV_REASON_TIMEOUT, 0);
+		return MPCONV_STEP_POLL;
+	}
 
 	/* Reply, then relay (first what followed the request). */
 	s->server_mptcp = !mpconv_sock_fallback(s->ssock);
@@ -503,7 +508,7 @@ static enum mpconv_step conv_step(struct mpconv_session *s)
 {
 	if (READ_ONCE(s->killed)) {
 		mpconv_stat_inc(s->mn, MPCONV_STAT_SESS_FLUSHED);
-		return MPCONV_STEP_DONE;
+		return mpconv_session_fail(s, READ_ONCE(s->killed), 0);
 	}
 	switch (s->state) {
 	case MPCONV_SESS_HANDSHAKE:
@@ -691,16 +696,9 @@ static void publish(struct mpconv_net *mn, struct mpconv_conv_cfg *cfg,
 		    struct mpconv_conv_cfg *old)
 	__releases(&mn->cfg_lock)
 {
-	if (cfg->enabled)
-		WRITE_ONCE(mn->roles, mn->roles | MPCONV_ROLE_CONVERTER);
-	else
-		WRITE_ONCE(mn->roles, mn->roles & ~MPCONV_ROLE_CONVERTER);
 	rcu_assign_pointer(mn->conv.cfg, cfg);
-	mpconv_limits_update(mn);
-	mutex_unlock(&mn->cfg_lock);
+	mpconv_role_published(mn, MPCONV_ROLE_CONVERTER, cfg->enabled);
 	kfree_rcu(old, rcu);
-	if (cfg->enabled)
-		mpconv_housekeeping_start(mn);
 }
 
 /**

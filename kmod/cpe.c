@@ -39,6 +39,7 @@ static const struct mpconv_cpe_cfg cpe_defaults = {
 	.overflow = MPCONV_OVERFLOW_RESET,
 	.max_sessions = 4096,
 	.max_per_host = 256,
+	.max_pass = 16384,
 	.connect_timeout_ms = 10000,
 	.idle_timeout_ms = 600000,
 	.binding_lifetime_ms = 30000,
@@ -170,7 +171,7 @@ static enum mpconv_step cpe_reply(struct mpconv_session *s, const struct mpconv_
 
 	if (m->present & MPCONV_CONVERT_F_ERROR) {
 		cpe_count_error(mn, m->error);
-		return MPCONV_STEP_DONE;
+		return mpconv_session_fail(s, MPCONV_REASON_ERROR, m->error);
 	}
 	early = s->relay.dir[0].bytes;		/* sent with the request */
 	s->server_mptcp = reply_server_mptcp(s->hs, m);
@@ -203,7 +204,7 @@ static enum mpconv_step cpe_connecting(struct mpconv_session *s)
 		err = cpe_open(s);
 		if (err) {
 			mpconv_stat_inc(s->mn, MPCONV_STAT_CPE_UNREACHABLE);
-			return MPCONV_STEP_DONE;
+			return mpconv_session_fail(s, MPCONV_REASON_UNREACHABLE, 0);
 		}
 	}
 	sk = s->ssock->sk;
@@ -211,11 +212,11 @@ static enum mpconv_step cpe_connecting(struct mpconv_session *s)
 		return MPCONV_STEP_DONE;	/* the LAN host gave up */
 	if (READ_ONCE(sk->sk_err) || sk->sk_state == TCP_CLOSE) {
 		mpconv_stat_inc(s->mn, MPCONV_STAT_CPE_UNREACHABLE);
-		return MPCONV_STEP_DONE;
+		return mpconv_session_fail(s, MPCONV_REASON_UNREACHABLE, 0);
 	}
 	if (time_after_eq(jiffies, s->deadline)) {
 		mpconv_stat_inc(s->mn, MPCONV_STAT_CPE_TIMEOUT);
-		return MPCONV_STEP_DONE;
+		return mpconv_session_fail(s, MPCONV_REASON_TIMEOUT, 0);
 	}
 	if (sk->sk_state == TCP_SYN_SENT)
 		return MPCONV_STEP_WAIT;
@@ -228,7 +229,7 @@ static enum mpconv_step cpe_connecting(struct mpconv_session *s)
 				return MPCONV_STEP_WAIT;
 			if (ret < 0) {
 				mpconv_stat_inc(s->mn, MPCONV_STAT_CPE_UNREACHABLE);
-				return MPCONV_STEP_DONE;
+				return mpconv_session_fail(s, MPCONV_REASON_UNREACHABLE, 0);
 			}
 			s->hs_msg += ret;
 		}
@@ -249,13 +250,13 @@ static enum mpconv_step cpe_connecting(struct mpconv_session *s)
 	ret = mpconv_convert_decode(s->hs, s->hs_len, MPCONV_CONVERT_REPLY, &m, &code);
 	if (ret < 0) {
 		mpconv_stat_inc(s->mn, MPCONV_STAT_CPE_BAD_REPLY);
-		return MPCONV_STEP_DONE;
+		return mpconv_session_fail(s, MPCONV_REASON_MALFORMED, 0);
 	}
 	if (ret > 0)
 		return cpe_reply(s, &m, ret);
 	if (eof) {
 		mpconv_stat_inc(s->mn, MPCONV_STAT_CPE_BAD_REPLY);
-		return MPCONV_STEP_DONE;
+		return mpconv_session_fail(s, MPCONV_REASON_MALFORMED, 0);
 	}
 	return MPCONV_STEP_WAIT;
 }
@@ -266,7 +267,7 @@ static enum mpconv_step cpe_step(struct mpconv_session *s)
 
 	if (READ_ONCE(s->killed)) {
 		mpconv_stat_inc(s->mn, MPCONV_STAT_SESS_FLUSHED);
-		return MPCONV_STEP_DONE;
+		return mpconv_session_fail(s, READ_ONCE(s->killed), 0);
 	}
 	switch (s->state) {
 	case MPCONV_SESS_CONNECTING:
@@ -529,16 +530,9 @@ static void cpe_publish(struct mpconv_net *mn, struct mpconv_cpe_cfg *cfg,
 			struct mpconv_cpe_cfg *old)
 	__releases(&mn->cfg_lock)
 {
-	if (cfg->enabled)
-		WRITE_ONCE(mn->roles, mn->roles | MPCONV_ROLE_CPE);
-	else
-		WRITE_ONCE(mn->roles, mn->roles & ~MPCONV_ROLE_CPE);
 	rcu_assign_pointer(mn->cpe.cfg, cfg);
-	mpconv_limits_update(mn);
-	mutex_unlock(&mn->cfg_lock);
+	mpconv_role_published(mn, MPCONV_ROLE_CPE, cfg->enabled);
 	kfree_rcu(old, rcu);
-	if (cfg->enabled)
-		mpconv_housekeeping_start(mn);
 }
 
 static int cpe_parse(struct mpconv_net *mn, struct nlattr **tb, struct mpconv_cpe_cfg *cfg,
@@ -595,6 +589,7 @@ static int cpe_parse(struct mpconv_net *mn, struct nlattr **tb, struct mpconv_cp
 		cfg->overflow = nla_get_u8(tb[MPCONV_A_CPE_OVERFLOW]);
 	mpconv_nla_get_u32_opt(tb, MPCONV_A_CPE_MAX_SESSIONS, &cfg->max_sessions);
 	mpconv_nla_get_u32_opt(tb, MPCONV_A_CPE_MAX_PER_HOST, &cfg->max_per_host);
+	mpconv_nla_get_u32_opt(tb, MPCONV_A_CPE_MAX_PASSTHROUGH, &cfg->max_pass);
 	mpconv_nla_get_u32_opt(tb, MPCONV_A_CPE_CONNECT_TIMEOUT_MS, &cfg->connect_timeout_ms);
 	mpconv_nla_get_u32_opt(tb, MPCONV_A_CPE_IDLE_TIMEOUT_MS, &cfg->idle_timeout_ms);
 	mpconv_nla_get_u32_opt(tb, MPCONV_A_CPE_BINDING_LIFETIME_MS, &cfg->binding_lifetime_ms);
@@ -641,6 +636,9 @@ int mpconv_cpe_set(struct mpconv_net *mn, struct genl_info *info)
 		goto out;
 
 	if (cfg->enabled && !old->enabled) {
+		err = mpconv_pass_alloc(mn);
+		if (err)
+			goto out;
 		err = cpe_listen(mn, cfg, info->extack);
 		if (err)
 			goto out;
@@ -650,6 +648,7 @@ int mpconv_cpe_set(struct mpconv_net *mn, struct genl_info *info)
 	}
 	if (!cfg->enabled && old->enabled) {
 		cpe_unlisten(mn);
+		mpconv_pass_gc(mn, true);
 		mpconv_session_kill_all(mn, MPCONV_ROLE_CPE);
 	}
 	cpe_publish(mn, cfg, old);
@@ -685,6 +684,8 @@ int mpconv_cpe_fill(struct mpconv_net *mn, struct sk_buff *msg)
 	    put_ports(msg, MPCONV_A_CPE_BYPASS_PORTS, cfg->bypass_ports, cfg->n_bypass_ports) ||
 	    nla_put_u32(msg, MPCONV_A_CPE_MAX_SESSIONS, cfg->max_sessions) ||
 	    nla_put_u32(msg, MPCONV_A_CPE_MAX_PER_HOST, cfg->max_per_host) ||
+	    nla_put_u32(msg, MPCONV_A_CPE_MAX_PASSTHROUGH, cfg->max_pass) ||
+	    nla_put_u32(msg, MPCONV_A_CPE_PASSTHROUGH, READ_ONCE(mn->cpe.n_pass)) ||
 	    nla_put_u32(msg, MPCONV_A_CPE_CONNECT_TIMEOUT_MS, cfg->connect_timeout_ms) ||
 	    nla_put_u32(msg, MPCONV_A_CPE_IDLE_TIMEOUT_MS, cfg->idle_timeout_ms) ||
 	    nla_put_u32(msg, MPCONV_A_CPE_BINDING_LIFETIME_MS, cfg->binding_lifetime_ms) ||
@@ -711,6 +712,7 @@ int mpconv_cpe_init(struct mpconv_net *mn)
 	if (!cfg)
 		return -ENOMEM;
 	RCU_INIT_POINTER(mn->cpe.cfg, cfg);
+	spin_lock_init(&mn->cpe.pass_lock);
 	INIT_DELAYED_WORK(&mn->cpe.accept_work, cpe_accept_work);
 	return 0;
 }
@@ -737,6 +739,7 @@ void mpconv_cpe_stop(struct mpconv_net *mn)
 	}
 	cfg->enabled = false;
 	cpe_publish(mn, cfg, old);
+	mpconv_pass_gc(mn, true);
 }
 
 /**
@@ -745,6 +748,7 @@ void mpconv_cpe_stop(struct mpconv_net *mn)
  */
 void mpconv_cpe_free(struct mpconv_net *mn)
 {
+	mpconv_pass_free(mn);
 	kfree(rcu_dereference_protected(mn->cpe.cfg, 1));
 	RCU_INIT_POINTER(mn->cpe.cfg, NULL);
 }

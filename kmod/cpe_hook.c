@@ -7,16 +7,23 @@
  * prefix):
  *  - a packet of a connection mpconv's transparent sockets already hold
  *    (request, established or TIME_WAIT) is handed to that socket;
+ *  - a packet of a connection forwarded unconverted (the pass table,
+ *    cpe_pass.c) is forwarded;
  *  - a SYN toward a converted destination is handed to the role's
- *    transparent listener, unless it carries MP_CAPABLE (the host speaks
- *    MPTCP: forwarded as it is), the host's binding says bypass, or the
- *    table is full with overflow "bypass";
+ *    transparent listener, unless it carries an MPTCP option (the host
+ *    speaks MPTCP), the host's binding says bypass, or the table is full
+ *    with overflow "bypass": then it is forwarded as it is and the
+ *    connection goes in the pass table;
+ *  - a SYN+ACK is a LAN host accepting a connection from outside: forwarded,
+ *    and the connection goes in the pass table;
  *  - any other packet toward a converted destination belongs to a
  *    connection mpconv does not know (any more: session deleted, module
  *    reloaded): it goes to the listener too, which answers it with a reset
  *    (or completes a connection from a valid SYN cookie), so it is never
  *    forwarded unconverted to the server. Packets carrying an MPTCP option
- *    are the exception: they belong to a native MPTCP host's connection.
+ *    and those of hosts pinned to bypass are the exception: they belong to
+ *    connections forwarded as they are that a full pass table could not
+ *    remember.
  *
  * "Handed to a socket" is what TPROXY does: the skb gets the socket
  * (skb->sk, early demux style) and a route for local delivery, which is
@@ -43,29 +50,23 @@
 
 /* What the hook needs of a packet. */
 struct cpe_pkt {
-	struct in6_addr saddr;
-	struct in6_addr daddr;
-	__be16 sport;
-	__be16 dport;
+	struct mpconv_flow f;
 	const struct tcphdr *th;
 	unsigned int thoff;
 };
 
-/* Look for MPTCP options: returns 2 for MP_CAPABLE, 1 for any other MPTCP
- * option, 0 for none.
- */
-static int tcp_mptcp_opt(const struct sk_buff *skb, const struct cpe_pkt *p)
+/* Whether the packet carries an MPTCP option. */
+static bool tcp_mptcp_opt(const struct sk_buff *skb, const struct cpe_pkt *p)
 {
 	u8 buf[MAX_TCP_OPTION_SPACE];
 	unsigned int len = p->th->doff * 4 - sizeof(struct tcphdr), i = 0;
 	const u8 *o;
-	int found = 0;
 
-	if (p->th->doff < 5)
-		return 0;
+	if (p->th->doff <= 5)
+		return false;
 	o = skb_header_pointer(skb, p->thoff + sizeof(struct tcphdr), len, buf);
 	if (!o)
-		return 0;
+		return false;
 	while (i < len) {
 		if (o[i] == TCPOPT_EOL)
 			break;
@@ -75,14 +76,11 @@ static int tcp_mptcp_opt(const struct sk_buff *skb, const struct cpe_pkt *p)
 		}
 		if (i + 1 >= len || o[i + 1] < 2 || i + o[i + 1] > len)
 			break;
-		if (o[i] == TCPOPT_MPTCP) {
-			if (o[i + 1] >= 3 && (o[i + 2] >> 4) == 0)	/* MP_CAPABLE */
-				return 2;
-			found = 1;
-		}
+		if (o[i] == TCPOPT_MPTCP)
+			return true;
 		i += o[i + 1];
 	}
-	return found;
+	return false;
 }
 
 static bool port_in(const struct mpconv_port_range *r, unsigned int n, u16 port)
@@ -199,13 +197,13 @@ static struct sock *cpe_lookup(struct net *net, const struct sk_buff *skb,
 	struct inet_hashinfo *hinfo = net->ipv4.tcp_death_row.hashinfo;
 	struct sock *sk;
 
-	if (ipv6_addr_v4mapped(&p->saddr))
-		sk = __inet_lookup_established(net, hinfo, p->saddr.s6_addr32[3], p->sport,
-					       p->daddr.s6_addr32[3], ntohs(p->dport),
+	if (ipv6_addr_v4mapped(&p->f.saddr))
+		sk = __inet_lookup_established(net, hinfo, p->f.saddr.s6_addr32[3], p->f.sport,
+					       p->f.daddr.s6_addr32[3], ntohs(p->f.dport),
 					       state->in->ifindex, 0);
 	else
-		sk = __inet6_lookup_established(net, hinfo, &p->saddr, p->sport, &p->daddr,
-						ntohs(p->dport), state->in->ifindex, 0);
+		sk = __inet6_lookup_established(net, hinfo, &p->f.saddr, p->f.sport, &p->f.daddr,
+						ntohs(p->f.dport), state->in->ifindex, 0);
 	if (sk && !inet_sk_transparent(sk)) {
 		/* A socket of the CPE itself (traffic to its own address). */
 		sock_gen_put(sk);
@@ -223,7 +221,7 @@ static unsigned int cpe_hook(void *priv, struct sk_buff *skb, const struct nf_ho
 	struct tcphdr _th;
 	struct cpe_pkt p;
 	struct sock *sk;
-	int mptcp;
+	bool mptcp;
 
 	if (skb->pkt_type != PACKET_HOST || skb->sk || !state->in)
 		return NF_ACCEPT;
@@ -232,8 +230,8 @@ static unsigned int cpe_hook(void *priv, struct sk_buff *skb, const struct nf_ho
 
 		if (iph->protocol != IPPROTO_TCP || ip_is_fragment(iph))
 			return NF_ACCEPT;
-		ipv6_addr_set_v4mapped(iph->saddr, &p.saddr);
-		ipv6_addr_set_v4mapped(iph->daddr, &p.daddr);
+		ipv6_addr_set_v4mapped(iph->saddr, &p.f.saddr);
+		ipv6_addr_set_v4mapped(iph->daddr, &p.f.daddr);
 		p.thoff = ip_hdrlen(skb);
 	} else {
 		const struct ipv6hdr *ip6h = ipv6_hdr(skb);
@@ -241,18 +239,18 @@ static unsigned int cpe_hook(void *priv, struct sk_buff *skb, const struct nf_ho
 		/* Extension headers are left alone: not taken. */
 		if (ip6h->nexthdr != IPPROTO_TCP)
 			return NF_ACCEPT;
-		p.saddr = ip6h->saddr;
-		p.daddr = ip6h->daddr;
+		p.f.saddr = ip6h->saddr;
+		p.f.daddr = ip6h->daddr;
 		p.thoff = sizeof(*ip6h);
 	}
 	p.th = skb_header_pointer(skb, p.thoff, sizeof(_th), &_th);
 	if (!p.th)
 		return NF_ACCEPT;
-	p.sport = p.th->source;
-	p.dport = p.th->dest;
+	p.f.sport = p.th->source;
+	p.f.dport = p.th->dest;
 
 	cfg = rcu_dereference(mn->cpe.cfg);
-	if (!cfg->enabled || !cpe_lan_match(cfg, state->in->ifindex, &p.saddr))
+	if (!cfg->enabled || !cpe_lan_match(cfg, state->in->ifindex, &p.f.saddr))
 		return NF_ACCEPT;
 
 	sk = cpe_lookup(net, skb, &p, state);
@@ -264,46 +262,43 @@ static unsigned int cpe_hook(void *priv, struct sk_buff *skb, const struct nf_ho
 	if (sk)
 		return cpe_steer(net, skb, sk, state);
 
-	if (!cpe_dest_match(cfg, &p.daddr, ntohs(p.dport)) ||
-	    cpe_dest_local(net, state->in, &p.daddr))
+	if (!cpe_dest_match(cfg, &p.f.daddr, ntohs(p.f.dport)) ||
+	    cpe_dest_local(net, state->in, &p.f.daddr))
 		return NF_ACCEPT;
 
 	lsock = mn->cpe.lsock[state->pf == NFPROTO_IPV4 ? 0 : 1];
 	if (!lsock)
 		return NF_ACCEPT;	/* no IPv6 in this namespace */
 	mptcp = tcp_mptcp_opt(skb, &p);
+	if (mpconv_pass_seen(mn, &p.f, p.th, cfg->idle_timeout_ms))
+		return NF_ACCEPT;
 	if (p.th->syn && !p.th->ack) {
 		u32 max = cfg->max_sessions;
 
-		if (mptcp == 2) {
+		if (mptcp) {
 			mpconv_stat_inc(mn, MPCONV_STAT_CPE_NATIVE);
-			return NF_ACCEPT;
+			goto pass;
 		}
-		if (mpconv_binding_mode(mn, &p.saddr) == MPCONV_BIND_BYPASS ||
+		if (mpconv_binding_mode(mn, &p.f.saddr) == MPCONV_BIND_BYPASS ||
 		    (cfg->overflow == MPCONV_OVERFLOW_BYPASS &&
 		     READ_ONCE(mn->sessions.count) >= max)) {
 			mpconv_stat_inc(mn, MPCONV_STAT_CPE_BYPASSED);
-			return NF_ACCEPT;
+			goto pass;
 		}
 		mpconv_stat_inc(mn, MPCONV_STAT_CPE_TAKEN);
 		sock_hold(lsock->sk);
 		return cpe_steer(net, skb, lsock->sk, state);
 	}
-	/* Not ours: a native MPTCP host's packets, and a LAN host answering a
-	 * connection from outside (SYN+ACK).
-	 * TODO: remember such flows (and native MPTCP ones that fell back
-	 * to TCP) in a bounded table, so that their later packets are not
-	 * taken for stale ones.
+	if (p.th->syn && !p.th->rst) {
+		/* SYN+ACK: the host accepts a connection from outside. */
+		mpconv_stat_inc(mn, MPCONV_STAT_CPE_INBOUND);
+		goto pass;
+	}
+	/* Connections forwarded as they are that a full pass table could not
+	 * remember: a native MPTCP host's (while it speaks MPTCP), a host
+	 * pinned to bypass.
 	 */
-	if (mptcp || p.th->syn)
-		return NF_ACCEPT;
-	/* Hosts pinned to bypass: their connections were forwarded. So were
-	 * those a full table let through with overflow "bypass": in that
-	 * mode stale connections cannot be told from them and are forwarded
-	 * too (until the TODO above).
-	 */
-	if (cfg->overflow == MPCONV_OVERFLOW_BYPASS ||
-	    mpconv_binding_mode(mn, &p.saddr) == MPCONV_BIND_BYPASS)
+	if (mptcp || mpconv_binding_mode(mn, &p.f.saddr) == MPCONV_BIND_BYPASS)
 		return NF_ACCEPT;
 
 	/* A connection no socket holds: never forward it unconverted. The
@@ -315,6 +310,10 @@ static unsigned int cpe_hook(void *priv, struct sk_buff *skb, const struct nf_ho
 		mpconv_stat_inc(mn, MPCONV_STAT_CPE_STALE_RESET);
 	sock_hold(lsock->sk);
 	return cpe_steer(net, skb, lsock->sk, state);
+
+pass:
+	mpconv_pass_add(mn, &p.f, p.th, cfg->max_pass);
+	return NF_ACCEPT;
 }
 
 static const struct nf_hook_ops cpe_hook_ops[] = {

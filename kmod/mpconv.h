@@ -93,6 +93,7 @@ static inline struct mpconv_net *mpconv_pernet(const struct net *net)
 
 void mpconv_housekeeping_start(struct mpconv_net *mn);
 void mpconv_limits_update(struct mpconv_net *mn);
+void mpconv_role_published(struct mpconv_net *mn, u32 role, bool enabled);
 int mpconv_netns_init(void);
 void mpconv_netns_exit(void);
 

@@ -3,10 +3,18 @@
  * The "mpconv" generic netlink family: the control plane.
  *
  * The family is netnsok: every request acts on the namespace of the socket it
- * came from (genl_info_net()). Reads are open; writes carry
- * GENL_UNS_ADMIN_PERM (CAP_NET_ADMIN in the user namespace owning that
- * network namespace). Requests are validated strictly against a per-command
- * policy; every refusal carries an extack message.
+ * came from (genl_info_net()). Reads are open; writes need CAP_NET_ADMIN in
+ * the user namespace owning that network namespace (admin(), which says so
+ * in the extack; attributes are validated first). Requests are validated
+ * strictly against a per-command policy; every refusal carries an extack
+ * message.
+ *
+ * Notifications (the *_NTF commands) go to the "events" multicast group of
+ * the namespace they happened in, only when someone listens there. They
+ * are built outside any lock where the caller allows (sessions, configuration)
+ * and with GFP_ATOMIC under the table lock (bindings); one that cannot be
+ * allocated is dropped. Module unload turns them off (ntf_on) and waits for
+ * senders under RCU before the family goes.
  */
 #include <linux/jiffies.h>
 #include <net/genetlink.h>
@@ -59,6 +67,7 @@ static const struct nla_policy mpconv_cpe_set_policy[MPCONV_A_MAX + 1] = {
 	[MPCONV_A_CPE_BYPASS_PORTS] = { .type = NLA_NESTED },
 	[MPCONV_A_CPE_MAX_SESSIONS] = NLA_POLICY_FULL_RANGE(NLA_U32, &range_sessions),
 	[MPCONV_A_CPE_MAX_PER_HOST] = NLA_POLICY_FULL_RANGE(NLA_U32, &range_sessions),
+	[MPCONV_A_CPE_MAX_PASSTHROUGH] = NLA_POLICY_FULL_RANGE(NLA_U32, &range_sessions),
 	[MPCONV_A_CPE_CONNECT_TIMEOUT_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &range_timeout),
 	[MPCONV_A_CPE_IDLE_TIMEOUT_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &range_idle),
 	[MPCONV_A_CPE_BINDING_LIFETIME_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &range_lifetime),
@@ -74,7 +83,20 @@ static const struct nla_policy mpconv_bind_policy[MPCONV_A_MAX + 1] = {
 	[MPCONV_A_BIND_MODE] = NLA_POLICY_MAX(NLA_U8, MPCONV_BIND_BYPASS),
 };
 
+static const struct nla_policy mpconv_sess_flush_policy[MPCONV_A_MAX + 1] = {
+	[MPCONV_A_SESS_ROLE] = NLA_POLICY_RANGE(NLA_U8, MPCONV_ROLE_CPE, MPCONV_ROLE_CONVERTER),
+	[MPCONV_A_SESS_CLIENT] = NLA_POLICY_NESTED(mpconv_addr_policy),
+	[MPCONV_A_SESS_DEST] = NLA_POLICY_NESTED(mpconv_addr_policy),
+};
+
 static struct genl_family mpconv_genl_family;
+
+static const struct genl_multicast_group mpconv_mcgrps[] = {
+	{ .name = MPCONV_MCGRP_EVENTS, },
+};
+
+/* Notifications may be sent (the family is registered). */
+static bool ntf_on;
 
 #define REPLY_SIZE	(16 * 1024)
 
@@ -280,6 +302,20 @@ static int reply(struct genl_info *info, u8 cmd,
 	return genlmsg_reply(msg, info);
 }
 
+/*
+ * Writes need CAP_NET_ADMIN in the user namespace owning the network
+ * namespace (what GENL_UNS_ADMIN_PERM checks), tested here rather than by
+ * the genetlink core so that the refusal carries an extack message.
+ */
+static bool admin(struct sk_buff *skb, struct genl_info *info)
+{
+	if (netlink_ns_capable(skb, genl_info_net(info)->user_ns, CAP_NET_ADMIN))
+		return true;
+	NL_SET_ERR_MSG(info->extack,
+		       "needs CAP_NET_ADMIN in the network namespace's user namespace");
+	return false;
+}
+
 static int status_fill(struct mpconv_net *mn, struct sk_buff *msg)
 {
 	u64 age = jiffies64_to_msecs(get_jiffies_64() - mn->created);
@@ -302,6 +338,9 @@ static int mpconv_status_get_doit(struct sk_buff *skb, struct genl_info *info)
 static int mpconv_conv_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	int err;
+
+	if (!admin(skb, info))
+		return -EPERM;
 
 	err = mpconv_converter_set(mpconv_pernet(genl_info_net(info)), info);
 	if (err)
@@ -362,6 +401,125 @@ static int session_fill(struct sk_buff *msg, const struct mpconv_session *s)
 	    nla_put_u8(msg, MPCONV_A_SESS_SERVER_MPTCP, READ_ONCE(s->server_mptcp)))
 		return -EMSGSIZE;
 	return 0;
+}
+
+/* ---- notifications ---- */
+
+static bool ntf_wanted(struct net *net)
+{
+	return READ_ONCE(ntf_on) && genl_has_listeners(&mpconv_genl_family, net, 0);
+}
+
+/* Start a notification of @cmd; NULL when it cannot be had. */
+static struct sk_buff *ntf_new(u8 cmd, size_t size, gfp_t gfp, void **hdr)
+{
+	struct sk_buff *msg = genlmsg_new(size, gfp);
+
+	if (!msg)
+		return NULL;
+	*hdr = genlmsg_put(msg, 0, 0, &mpconv_genl_family, 0, cmd);
+	if (!*hdr) {
+		nlmsg_free(msg);
+		return NULL;
+	}
+	return msg;
+}
+
+/* Finish and send @msg to @net's listeners, or drop it on @err. */
+static void ntf_send(struct net *net, struct sk_buff *msg, void *hdr, int err)
+{
+	if (err) {
+		nlmsg_free(msg);
+		return;
+	}
+	genlmsg_end(msg, hdr);
+	rcu_read_lock();
+	if (READ_ONCE(ntf_on))
+		genlmsg_multicast_netns(&mpconv_genl_family, net, msg, 0, 0, GFP_ATOMIC);
+	else
+		nlmsg_free(msg);
+	rcu_read_unlock();
+}
+
+/**
+ * mpconv_ntf_session() - announce a session's creation or end
+ * @s: the session (a new one, or one ending: unlinked, reason set)
+ * @cmd: %MPCONV_CMD_SESSION_NEW_NTF or %MPCONV_CMD_SESSION_DEL_NTF
+ *
+ * Context: process context (the session's work or its creator).
+ */
+void mpconv_ntf_session(const struct mpconv_session *s, u8 cmd)
+{
+	struct net *net = s->mn->net;
+	struct sk_buff *msg;
+	void *hdr;
+	int err;
+
+	if (!ntf_wanted(net))
+		return;
+	msg = ntf_new(cmd, NLMSG_GOODSIZE, GFP_KERNEL, &hdr);
+	if (!msg)
+		return;
+	err = session_fill(msg, s);
+	if (!err && cmd == MPCONV_CMD_SESSION_DEL_NTF &&
+	    (nla_put_u8(msg, MPCONV_A_SESS_REASON, s->reason) ||
+	     (s->reason == MPCONV_REASON_ERROR && nla_put_u8(msg, MPCONV_A_SESS_ERROR, s->error))))
+		err = -EMSGSIZE;
+	ntf_send(net, msg, hdr, err);
+}
+
+static int binding_fill(struct sk_buff *msg, const struct mpconv_binding *b);
+
+/**
+ * mpconv_ntf_binding() - announce a binding's creation or removal
+ * @mn: the namespace
+ * @b: the binding
+ * @cmd: %MPCONV_CMD_BINDING_NEW_NTF or %MPCONV_CMD_BINDING_DEL_NTF
+ * @reason: &enum mpconv_reason of a removal
+ *
+ * Context: any (called under &mpconv_net.lock).
+ */
+void mpconv_ntf_binding(struct mpconv_net *mn, const struct mpconv_binding *b, u8 cmd,
+			u8 reason)
+{
+	struct sk_buff *msg;
+	void *hdr;
+	int err;
+
+	if (!ntf_wanted(mn->net))
+		return;
+	msg = ntf_new(cmd, NLMSG_GOODSIZE, GFP_ATOMIC, &hdr);
+	if (!msg)
+		return;
+	err = binding_fill(msg, b);
+	if (!err && reason && nla_put_u8(msg, MPCONV_A_BIND_REASON, reason))
+		err = -EMSGSIZE;
+	ntf_send(mn->net, msg, hdr, err);
+}
+
+/**
+ * mpconv_ntf_config() - announce a role's new configuration
+ * @mn: the namespace
+ * @role: the &enum mpconv_role bit
+ *
+ * Context: process context, &mpconv_net.cfg_lock not held.
+ */
+void mpconv_ntf_config(struct mpconv_net *mn, u32 role)
+{
+	struct sk_buff *msg;
+	void *hdr;
+	int err;
+
+	if (!ntf_wanted(mn->net))
+		return;
+	msg = ntf_new(MPCONV_CMD_CONFIG_NTF, REPLY_SIZE, GFP_KERNEL, &hdr);
+	if (!msg)
+		return;
+	err = nla_put_u32(msg, MPCONV_A_CONFIG_ROLE, role);
+	if (!err)
+		err = role == MPCONV_ROLE_CPE ? mpconv_cpe_fill(mn, msg) :
+						mpconv_converter_fill(mn, msg);
+	ntf_send(mn->net, msg, hdr, err);
 }
 
 static int binding_fill(struct sk_buff *msg, const struct mpconv_binding *b)
@@ -454,6 +612,9 @@ static int mpconv_cpe_set_doit(struct sk_buff *skb, struct genl_info *info)
 	struct mpconv_net *mn = mpconv_pernet(genl_info_net(info));
 	int err;
 
+	if (!admin(skb, info))
+		return -EPERM;
+
 	err = mpconv_cpe_set(mn, info);
 	if (err)
 		return err;
@@ -468,6 +629,9 @@ static int mpconv_cpe_get_doit(struct sk_buff *skb, struct genl_info *info)
 static int mpconv_session_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct mpconv_net *mn = mpconv_pernet(genl_info_net(info));
+
+	if (!admin(skb, info))
+		return -EPERM;
 
 	if (GENL_REQ_ATTR_CHECK(info, MPCONV_A_SESS_ID))
 		return -EINVAL;
@@ -509,6 +673,9 @@ static int mpconv_binding_add_doit(struct sk_buff *skb, struct genl_info *info)
 	void *hdr;
 	int err;
 
+	if (!admin(skb, info))
+		return -EPERM;
+
 	err = bind_addr(info, &a);
 	if (err)
 		return err;
@@ -537,6 +704,9 @@ static int mpconv_binding_del_doit(struct sk_buff *skb, struct genl_info *info)
 	struct mpconv_addr a;
 	int err;
 
+	if (!admin(skb, info))
+		return -EPERM;
+
 	err = bind_addr(info, &a);
 	if (err)
 		return err;
@@ -546,6 +716,81 @@ static int mpconv_binding_del_doit(struct sk_buff *skb, struct genl_info *info)
 		return -ENOENT;
 	}
 	return 0;
+}
+
+/* Reply to a flush with the number of entries it removed. */
+static int reply_flushed(struct genl_info *info, u8 cmd, u32 n)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &mpconv_genl_family, 0, cmd);
+	if (!hdr || nla_put_u32(msg, MPCONV_A_FLUSHED, n)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+static int mpconv_session_flush_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct mpconv_net *mn = mpconv_pernet(genl_info_net(info));
+	struct nlattr **tb = info->attrs;
+	struct mpconv_addr client, dest;
+	struct mpconv_prefix prefix;
+	u8 role = MPCONV_ROLE_CPE | MPCONV_ROLE_CONVERTER;
+	u8 plen;
+	int err;
+
+	if (!admin(skb, info))
+		return -EPERM;
+
+	if (tb[MPCONV_A_SESS_ROLE]) {
+		role = nla_get_u8(tb[MPCONV_A_SESS_ROLE]);
+		if (role != MPCONV_ROLE_CPE && role != MPCONV_ROLE_CONVERTER) {
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[MPCONV_A_SESS_ROLE],
+					    "one role: 1 (cpe) or 2 (converter)");
+			return -EINVAL;
+		}
+	}
+	if (tb[MPCONV_A_SESS_CLIENT]) {
+		err = mpconv_nla_get_addr(tb[MPCONV_A_SESS_CLIENT], &client, &plen, true,
+					  info->extack);
+		if (err)
+			return err;
+		if (client.port || plen != 128) {
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[MPCONV_A_SESS_CLIENT],
+					    "the client is one host address: no port, no prefix");
+			return -EINVAL;
+		}
+	}
+	if (tb[MPCONV_A_SESS_DEST]) {
+		err = mpconv_nla_get_addr(tb[MPCONV_A_SESS_DEST], &dest, &plen, true,
+					  info->extack);
+		if (err)
+			return err;
+		prefix.addr = dest.a6;
+		prefix.len = plen;
+	}
+	return reply_flushed(info, MPCONV_CMD_SESSION_FLUSH,
+			     mpconv_session_flush(mn, role,
+						  tb[MPCONV_A_SESS_CLIENT] ? &client.a6 : NULL,
+						  tb[MPCONV_A_SESS_DEST] ? &prefix : NULL,
+						  tb[MPCONV_A_SESS_DEST] ? dest.port : 0));
+}
+
+static int mpconv_binding_flush_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct mpconv_net *mn = mpconv_pernet(genl_info_net(info));
+
+	if (!admin(skb, info))
+		return -EPERM;
+
+	return reply_flushed(info, MPCONV_CMD_BINDING_FLUSH, mpconv_binding_flush(mn));
 }
 
 static const struct genl_ops mpconv_genl_ops[] = {
@@ -560,7 +805,6 @@ static const struct genl_ops mpconv_genl_ops[] = {
 		.doit = mpconv_conv_set_doit,
 		.policy = mpconv_conv_set_policy,
 		.maxattr = MPCONV_A_MAX,
-		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd = MPCONV_CMD_CONVERTER_GET,
@@ -591,7 +835,6 @@ static const struct genl_ops mpconv_genl_ops[] = {
 		.doit = mpconv_cpe_set_doit,
 		.policy = mpconv_cpe_set_policy,
 		.maxattr = MPCONV_A_MAX,
-		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd = MPCONV_CMD_CPE_GET,
@@ -604,21 +847,30 @@ static const struct genl_ops mpconv_genl_ops[] = {
 		.doit = mpconv_session_del_doit,
 		.policy = mpconv_sess_del_policy,
 		.maxattr = MPCONV_A_MAX,
-		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd = MPCONV_CMD_BINDING_ADD,
 		.doit = mpconv_binding_add_doit,
 		.policy = mpconv_bind_policy,
 		.maxattr = MPCONV_A_MAX,
-		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd = MPCONV_CMD_BINDING_DEL,
 		.doit = mpconv_binding_del_doit,
 		.policy = mpconv_bind_policy,
 		.maxattr = MPCONV_A_MAX,
-		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = MPCONV_CMD_SESSION_FLUSH,
+		.doit = mpconv_session_flush_doit,
+		.policy = mpconv_sess_flush_policy,
+		.maxattr = MPCONV_A_MAX,
+	},
+	{
+		.cmd = MPCONV_CMD_BINDING_FLUSH,
+		.doit = mpconv_binding_flush_doit,
+		.policy = mpconv_none_policy,
+		.maxattr = MPCONV_A_MAX,
 	},
 };
 
@@ -631,14 +883,22 @@ static struct genl_family mpconv_genl_family __ro_after_init = {
 	.module = THIS_MODULE,
 	.ops = mpconv_genl_ops,
 	.n_ops = ARRAY_SIZE(mpconv_genl_ops),
+	.mcgrps = mpconv_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(mpconv_mcgrps),
 };
 
 int __init mpconv_genl_init(void)
 {
-	return genl_register_family(&mpconv_genl_family);
+	int err = genl_register_family(&mpconv_genl_family);
+
+	if (!err)
+		WRITE_ONCE(ntf_on, true);
+	return err;
 }
 
 void mpconv_genl_exit(void)
 {
+	WRITE_ONCE(ntf_on, false);
+	synchronize_rcu();	/* no notification is being sent any more */
 	genl_unregister_family(&mpconv_genl_family);
 }

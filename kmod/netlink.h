@@ -17,6 +17,15 @@ int mpconv_nla_get_prefixes(const struct nlattr *list, struct mpconv_prefix *out
 int mpconv_nla_put_prefixes(struct sk_buff *msg, int type, const struct mpconv_prefix *p,
 			    unsigned int n);
 
+struct mpconv_net;
+struct mpconv_session;
+struct mpconv_binding;
+
+void mpconv_ntf_session(const struct mpconv_session *s, u8 cmd);
+void mpconv_ntf_binding(struct mpconv_net *mn, const struct mpconv_binding *b, u8 cmd,
+			u8 reason);
+void mpconv_ntf_config(struct mpconv_net *mn, u32 role);
+
 /* Set *v from attribute @type when the request has it. */
 static inline void mpconv_nla_get_u32_opt(struct nlattr **tb, int type, u32 *v)
 {

@@ -18,6 +18,7 @@
 #include <net/sock.h>
 
 #include "mpconv.h"
+#include "netlink.h"
 
 unsigned int mpconv_net_id __read_mostly;
 
@@ -47,6 +48,7 @@ static void mpconv_gc_work(struct work_struct *work)
 	bool again;
 
 	again = mpconv_binding_gc(mn, false);
+	mpconv_pass_gc(mn, false);
 	if (READ_ONCE(mn->roles)) {
 		again = true;
 		if (!netns_abandoned(mn)) {
@@ -73,20 +75,51 @@ void mpconv_housekeeping_start(struct mpconv_net *mn)
 }
 
 /**
+ * mpconv_role_published() - finish publishing a role's new configuration
+ * @mn: the namespace, with &mpconv_net.cfg_lock held (released here)
+ * @role: the role's &enum mpconv_role bit
+ * @enabled: the new configuration turns it on
+ *
+ * The role has just rcu_assign_pointer()ed its configuration: record
+ * whether it runs, recompute the shared bounds, and make sure housekeeping
+ * runs while it does.
+ */
+void mpconv_role_published(struct mpconv_net *mn, u32 role, bool enabled)
+	__releases(&mn->cfg_lock)
+{
+	WRITE_ONCE(mn->roles, enabled ? mn->roles | role : mn->roles & ~role);
+	mpconv_limits_update(mn);
+	mutex_unlock(&mn->cfg_lock);
+	if (enabled)
+		mpconv_housekeeping_start(mn);
+	mpconv_ntf_config(mn, role);
+}
+
+/**
  * mpconv_limits_update() - the bounds shared by the roles' tables
  * @mn: the namespace, with &mpconv_net.cfg_lock held (or not yet shared)
  *
- * The binding table is bounded by the larger session limit of the two
- * roles, and bindings live as long as the longer lifetime says.
+ * The binding table is bounded by the larger session limit of the enabled
+ * roles, and bindings live as long as the longer lifetime of those says;
+ * a role that is off has no say (with none on, both count).
  */
 void mpconv_limits_update(struct mpconv_net *mn)
 {
 	const struct mpconv_conv_cfg *c = rcu_dereference_protected(mn->conv.cfg, 1);
 	const struct mpconv_cpe_cfg *p = rcu_dereference_protected(mn->cpe.cfg, 1);
+	bool any = c->enabled || p->enabled;
+	u32 sessions = 0, lifetime = 0;
 
-	WRITE_ONCE(mn->max_sessions, max(c->max_sessions, p->max_sessions));
-	WRITE_ONCE(mn->binding_lifetime,
-		   msecs_to_jiffies(max(c->binding_lifetime_ms, p->binding_lifetime_ms)));
+	if (c->enabled || !any) {
+		sessions = c->max_sessions;
+		lifetime = c->binding_lifetime_ms;
+	}
+	if (p->enabled || !any) {
+		sessions = max(sessions, p->max_sessions);
+		lifetime = max(lifetime, p->binding_lifetime_ms);
+	}
+	WRITE_ONCE(mn->max_sessions, sessions);
+	WRITE_ONCE(mn->binding_lifetime, msecs_to_jiffies(lifetime));
 }
 
 static int __net_init mpconv_net_init(struct net *net)

@@ -16,6 +16,7 @@
 #include <net/ipv6.h>
 
 #include "mpconv.h"
+#include "netlink.h"
 #include "session.h"
 
 static struct hlist_head *session_bucket(struct mpconv_net *mn, u64 id)
@@ -62,7 +63,22 @@ static struct mpconv_binding *binding_get_locked(struct mpconv_net *mn,
 	hlist_add_head_rcu(&b->node, head);
 	mn->bindings.count++;
 	mn->bindings.gen++;
+	mpconv_ntf_binding(mn, b, MPCONV_CMD_BINDING_NEW_NTF, 0);
 	return b;
+}
+
+/* Unlink @b (with mn->lock held) and drop the table's reference. */
+static void binding_unlink(struct mpconv_net *mn, struct mpconv_binding *b, u8 reason)
+{
+	lockdep_assert_held(&mn->lock);
+	if (b->is_static)
+		mn->statics--;
+	hlist_del_rcu(&b->node);
+	mn->bindings.count--;
+	mn->bindings.gen++;
+	mpconv_ntf_binding(mn, b, MPCONV_CMD_BINDING_DEL_NTF, reason);
+	/* Sessions may still hold it until they end; they no longer find it. */
+	binding_put(b);
 }
 
 static void session_work(struct work_struct *work);
@@ -155,6 +171,7 @@ err_free:
  */
 void mpconv_session_start(struct mpconv_session *s)
 {
+	mpconv_ntf_session(s, MPCONV_CMD_SESSION_NEW_NTF);
 	mpconv_watch_add(&s->cwatch, s->csock, &s->work);
 	mod_delayed_work(mpconv_wq, &s->work, 0);
 }
@@ -182,6 +199,10 @@ static void session_end(struct mpconv_session *s)
 
 	/* A wakeup may have queued the work again before the watches went. */
 	cancel_delayed_work(&s->work);
+
+	if (!s->reason)
+		s->reason = s->killed ?: MPCONV_REASON_RESET;
+	mpconv_ntf_session(s, MPCONV_CMD_SESSION_DEL_NTF);
 
 	if (s->csock)
 		release(s->csock);
@@ -255,7 +276,7 @@ enum mpconv_step mpconv_session_relay(struct mpconv_session *s, u32 idle_ms)
 	switch (mpconv_relay_pump(&s->relay, &moved)) {
 	case MPCONV_RELAY_RESET:
 		mpconv_stat_inc(s->mn, MPCONV_STAT_SESS_RESET);
-		return MPCONV_STEP_DONE;
+		return mpconv_session_fail(s, MPCONV_REASON_RESET, 0);
 	case MPCONV_RELAY_DONE:
 		/* Both ways closed and all read: release the sockets as they
 		 * are; the kernel delivers what is queued and finishes the FIN
@@ -263,7 +284,7 @@ enum mpconv_step mpconv_session_relay(struct mpconv_session *s, u32 idle_ms)
 		 */
 		s->graceful = true;
 		mpconv_stat_inc(s->mn, MPCONV_STAT_SESS_CLOSED);
-		return MPCONV_STEP_DONE;
+		return mpconv_session_fail(s, MPCONV_REASON_CLOSED, 0);
 	case MPCONV_RELAY_AGAIN:
 		return MPCONV_STEP_AGAIN;
 	case MPCONV_RELAY_WAIT:
@@ -273,7 +294,7 @@ enum mpconv_step mpconv_session_relay(struct mpconv_session *s, u32 idle_ms)
 		s->deadline = jiffies + msecs_to_jiffies(idle_ms);
 	} else if (time_after_eq(jiffies, s->deadline)) {
 		mpconv_stat_inc(s->mn, MPCONV_STAT_SESS_IDLE);
-		return MPCONV_STEP_DONE;
+		return mpconv_session_fail(s, MPCONV_REASON_IDLE, 0);
 	}
 	return MPCONV_STEP_WAIT;
 }
@@ -281,11 +302,13 @@ enum mpconv_step mpconv_session_relay(struct mpconv_session *s, u32 idle_ms)
 /**
  * mpconv_session_kill() - end a session, whatever its state
  * @s: a linked session; called with mn->lock held
+ * @reason: &enum mpconv_reason its end reports (the first one given wins)
  */
-void mpconv_session_kill(struct mpconv_session *s)
+void mpconv_session_kill(struct mpconv_session *s, u8 reason)
 {
 	lockdep_assert_held(&s->mn->lock);
-	WRITE_ONCE(s->killed, true);
+	if (!s->killed)
+		WRITE_ONCE(s->killed, reason);
 	mod_delayed_work(mpconv_wq, &s->work, 0);
 }
 
@@ -303,7 +326,7 @@ void mpconv_session_kill_all(struct mpconv_net *mn, u8 role)
 	for (i = 0; i < ARRAY_SIZE(mn->sessions.buckets); i++)
 		hlist_for_each_entry(s, &mn->sessions.buckets[i], node)
 			if (s->role & role)
-				mpconv_session_kill(s);
+				mpconv_session_kill(s, MPCONV_REASON_SHUTDOWN);
 	spin_unlock_bh(&mn->lock);
 }
 
@@ -352,10 +375,7 @@ bool mpconv_binding_gc(struct mpconv_net *mn, bool all)
 				idle_left = true;
 				continue;
 			}
-			hlist_del_rcu(&b->node);
-			mn->bindings.count--;
-			mn->bindings.gen++;
-			binding_put(b);
+			binding_unlink(mn, b, all ? MPCONV_REASON_SHUTDOWN : MPCONV_REASON_EXPIRED);
 		}
 	}
 	spin_unlock_bh(&mn->lock);
@@ -434,10 +454,58 @@ int mpconv_binding_add(struct mpconv_net *mn, const struct in6_addr *addr, u8 mo
 	b->is_static = true;
 	WRITE_ONCE(b->mode, mode);
 	*out = *b;
+	if (!spare)	/* created here */
+		mpconv_ntf_binding(mn, b, MPCONV_CMD_BINDING_NEW_NTF, 0);
 out:
 	spin_unlock_bh(&mn->lock);
 	kfree(spare);
 	return err;
+}
+
+/**
+ * mpconv_session_flush() - end the sessions that match, reset both ways
+ * @mn: the namespace
+ * @role: MPCONV_ROLE_* bits of the sessions to end
+ * @client: only this client's sessions, or NULL
+ * @dest: only sessions toward this prefix, or NULL
+ * @dport: only sessions toward this port, or 0
+ *
+ * A session still reading its Convert message has no destination yet: it
+ * matches only when @dest and @dport are not given.
+ *
+ * Return: the number of sessions asked to end.
+ */
+u32 mpconv_session_flush(struct mpconv_net *mn, u8 role, const struct in6_addr *client,
+			 const struct mpconv_prefix *dest, u16 dport)
+{
+	struct mpconv_session *s;
+	u32 n = 0;
+	int i;
+
+	spin_lock_bh(&mn->lock);
+	for (i = 0; i < ARRAY_SIZE(mn->sessions.buckets); i++) {
+		hlist_for_each_entry(s, &mn->sessions.buckets[i], node) {
+			/* dest is set before the state leaves HANDSHAKE */
+			u8 state = smp_load_acquire(&s->state);
+			bool has_dest = state != MPCONV_SESS_HANDSHAKE &&
+					state != MPCONV_SESS_REFUSING;
+
+			if (!(s->role & role) || s->killed)
+				continue;
+			if (client && !ipv6_addr_equal(&s->client.a6, client))
+				continue;
+			if ((dest || dport) && !has_dest)
+				continue;
+			if (dest && !mpconv_prefix_match(dest, 1, &s->dest.a6))
+				continue;
+			if (dport && s->dest.port != dport)
+				continue;
+			mpconv_session_kill(s, MPCONV_REASON_FLUSHED);
+			n++;
+		}
+	}
+	spin_unlock_bh(&mn->lock);
+	return n;
 }
 
 /**
@@ -462,16 +530,39 @@ int mpconv_binding_del(struct mpconv_net *mn, const struct in6_addr *addr)
 	for (i = 0; i < ARRAY_SIZE(mn->sessions.buckets); i++)
 		hlist_for_each_entry(s, &mn->sessions.buckets[i], node)
 			if (s->binding == b)
-				mpconv_session_kill(s);
-	if (b->is_static)
-		mn->statics--;
-	hlist_del_rcu(&b->node);
-	mn->bindings.count--;
-	mn->bindings.gen++;
+				mpconv_session_kill(s, MPCONV_REASON_FLUSHED);
+	binding_unlink(mn, b, MPCONV_REASON_FLUSHED);
 	spin_unlock_bh(&mn->lock);
-	/* Sessions still hold it until they end; they no longer find it. */
-	binding_put(b);
 	return 0;
+}
+
+/**
+ * mpconv_binding_flush() - delete every binding and end its sessions
+ * @mn: the namespace
+ *
+ * Return: the number of bindings deleted.
+ */
+u32 mpconv_binding_flush(struct mpconv_net *mn)
+{
+	struct mpconv_session *s;
+	struct mpconv_binding *b;
+	struct hlist_node *tmp;
+	u32 n = 0;
+	int i;
+
+	spin_lock_bh(&mn->lock);
+	for (i = 0; i < ARRAY_SIZE(mn->sessions.buckets); i++)
+		hlist_for_each_entry(s, &mn->sessions.buckets[i], node)
+			if (s->binding)
+				mpconv_session_kill(s, MPCONV_REASON_FLUSHED);
+	for (i = 0; i < ARRAY_SIZE(mn->bindings.buckets); i++) {
+		hlist_for_each_entry_safe(b, tmp, &mn->bindings.buckets[i], node) {
+			binding_unlink(mn, b, MPCONV_REASON_FLUSHED);
+			n++;
+		}
+	}
+	spin_unlock_bh(&mn->lock);
+	return n;
 }
 
 /**
@@ -489,7 +580,7 @@ int mpconv_session_del(struct mpconv_net *mn, u64 id)
 	spin_lock_bh(&mn->lock);
 	hlist_for_each_entry(s, session_bucket(mn, id), node) {
 		if (s->id == id) {
-			mpconv_session_kill(s);
+			mpconv_session_kill(s, MPCONV_REASON_FLUSHED);
 			err = 0;
 			break;
 		}

@@ -96,9 +96,12 @@ struct mpconv_session_ops {
  * @role: MPCONV_ROLE_* of the owner
  * @state: &enum mpconv_sess_state
  * @sent: CPE: the Convert request has been sent whole
- * @killed: asked to end (flush, namespace exit, module unload); set under
+ * @killed: asked to end, with this &enum mpconv_reason (flush, role off,
+ *	namespace exit, module unload), 0 until then; set under
  *	&mpconv_net.lock
  * @server_mptcp: the server's SYN+ACK carried MP_CAPABLE
+ * @reason: why it ended (&enum mpconv_reason), set by the step that ends it
+ * @error: the RFC 8803 Error code, with %MPCONV_REASON_ERROR
  * @poll: how many MPCONV_STEP_POLL in a row (backoff)
  * @graceful: the step ended the session with its sockets closed: release
  *	them as they are (otherwise they are aborted with a reset)
@@ -137,7 +140,9 @@ struct mpconv_session {
 	u64 id;
 	u8 role;
 	u8 state;
-	bool killed;
+	u8 killed;
+	u8 reason;
+	u8 error;
 	bool sent;
 	bool server_mptcp;
 	bool graceful;
@@ -177,8 +182,26 @@ struct mpconv_session *mpconv_session_new(struct mpconv_net *mn, u8 role,
 					  struct socket *csock, u32 max, u32 max_per_client,
 					  int *err);
 void mpconv_session_start(struct mpconv_session *s);
-void mpconv_session_kill(struct mpconv_session *s);
+void mpconv_session_kill(struct mpconv_session *s, u8 reason);
 void mpconv_session_kill_all(struct mpconv_net *mn, u8 role);
+u32 mpconv_session_flush(struct mpconv_net *mn, u8 role, const struct in6_addr *client,
+			 const struct mpconv_prefix *dest, u16 dport);
+
+/**
+ * mpconv_session_fail() - end a session from its step, saying why
+ * @s: the session
+ * @reason: &enum mpconv_reason
+ * @error: the RFC 8803 Error code for %MPCONV_REASON_ERROR, else 0
+ *
+ * Return: %MPCONV_STEP_DONE, for the step to return.
+ */
+static inline enum mpconv_step mpconv_session_fail(struct mpconv_session *s, u8 reason,
+						   u8 error)
+{
+	s->reason = reason;
+	s->error = error;
+	return MPCONV_STEP_DONE;
+}
 void mpconv_session_wait_all(struct mpconv_net *mn);
 
 enum mpconv_step mpconv_session_relay(struct mpconv_session *s, u32 idle_ms);
@@ -189,5 +212,6 @@ int mpconv_binding_mode(struct mpconv_net *mn, const struct in6_addr *addr);
 int mpconv_binding_add(struct mpconv_net *mn, const struct in6_addr *addr, u8 mode,
 		       struct mpconv_binding *out);
 int mpconv_binding_del(struct mpconv_net *mn, const struct in6_addr *addr);
+u32 mpconv_binding_flush(struct mpconv_net *mn);
 
 #endif /* _MPCONV_SESSION_H */

@@ -22,32 +22,12 @@ insmod "$MPCONV_KO" || exit 1
 mpc_on_exit "rmmod mpconv"
 "$MPCONV" version || exit 1
 
-# shape DEV...: 20 Mbit/s and 10 ms each way (20 ms RTT) on both ends
-shape() {
-	local ns dev
-	for dev in "$@"; do
-		for ns in "$ns_cpe" "$ns_conc"; do
-			tc -n "$ns" qdisc add dev "$dev" root handle 1: netem delay 10ms limit 1000 &&
-			tc -n "$ns" qdisc add dev "$dev" parent 1: handle 2: \
-				tbf rate 20mbit burst 32kb latency 100ms || return 1
-		done
-	done
-}
-# xfer MB: send MB megabytes from the client to the server, which answers
-# with the byte count once it has them all; prints the time in ms
-xfer() {
-	local t0 n
-	t0=$(date +%s%N)
-	n=$(head -c "$(($1 * 1000000))" /dev/zero |
-		ip netns exec "$ns_client" timeout 120 socat -t 60 - TCP:192.0.2.130:9000) || return 1
-	[ "$n" = $(($1 * 1000000)) ] || { echo "demo: the server got $n bytes" >&2; return 1; }
-	echo $((($(date +%s%N) - t0) / 1000000))
-}
+xfer() { mpc_topo_xfer "$1" 192.0.2.130 9000; }
 mbit() { echo "$1 $2" | awk '{ printf "%.1f", $1 * 8000 / $2 }'; }
 txbytes() { ip -n "$ns_cpe" -s -j link show "$1" | jq '.[0].stats64.tx.bytes'; }
 
 say "two uplinks between cpe and conc, each shaped to 20 Mbit/s, 20 ms RTT"
-shape wan1 wan2 || exit 1
+mpc_topo_shape wan1 wan2 || exit 1
 ip netns exec "$ns_server" socat -t 60 TCP-LISTEN:9000,reuseaddr,fork SYSTEM:'wc -c' &
 mpc_on_exit "kill $!"
 sleep 0.5

@@ -42,6 +42,9 @@ cl() { ip netns exec "$ns_client" timeout 120 socat -t 60 "$@"; }
 srv() { ip netns exec "$ns_server" "$@"; }
 # pc ADDR PORT: peer.py's client in the LAN (exit 4: reset, 5: timeout)
 pc() { ip netns exec "$ns_client" timeout 60 python3 "$PEER" client "$@"; }
+# pcm ADDR PORT: the same, a native MPTCP client
+pcm() { ip netns exec "$ns_client" timeout 60 python3 "$PEER" mptcp-client "$@"; }
+pshow() { cpe -j cpe show | jq -r ".$1"; }
 
 mpc_topo_up || { mpc_fail "topology"; mpc_exit; }
 mpc_mod_unload
@@ -175,6 +178,57 @@ print(s.recv(100).decode())' >"$T/got" 2>&1
 }
 mpc_check "a native MPTCP client is not converted (the server sees MPTCP)" native_mptcp
 
+# The plain TCP server makes the native MPTCP connection fall back: its
+# packets then carry no MPTCP option, and only the pass table tells them
+# from those of a connection the CPE lost.
+native_fallback() {
+	local before stale
+	before=$(pstat cpe_native)
+	stale=$(pstat cpe_stale_reset)
+	pcm 192.0.2.130 8080 <"$T/up1m" >"$T/got" || return 1
+	echo "native $before -> $(pstat cpe_native), stale resets $stale -> $(pstat cpe_stale_reset)," \
+		"remembered $(pshow passthrough)"
+	cmp "$T/up1m" "$T/got" && [ "$(pstat cpe_native)" -gt "$before" ] &&
+		[ "$(pstat cpe_stale_reset)" = "$stale" ] && [ "$(pshow passthrough)" -ge 1 ]
+}
+mpc_check "a native MPTCP client falling back to TCP: 1 MB echoed intact, not reset" \
+	native_fallback
+
+# A connection opened from the server's side toward a service on the LAN
+# host (port forwarding): the CPE sees the host's SYN+ACK and lets it be.
+inbound() {
+	local before stale pid got
+	before=$(pstat cpe_inbound)
+	stale=$(pstat cpe_stale_reset)
+	ip netns exec "$ns_client" timeout 60 socat -t 30 TCP-LISTEN:9000,reuseaddr EXEC:cat \
+		>/dev/null 2>&1 &
+	pid=$!
+	sleep 0.5
+	srv timeout 60 socat -t 30 - TCP:192.0.2.2:9000 <"$T/up1m" >"$T/got"
+	wait $pid
+	got=$(stat -c %s "$T/got")
+	echo "$got bytes back, inbound $before -> $(pstat cpe_inbound)," \
+		"stale resets $stale -> $(pstat cpe_stale_reset)"
+	cmp "$T/up1m" "$T/got" && [ "$(pstat cpe_inbound)" -gt "$before" ] &&
+		[ "$(pstat cpe_stale_reset)" = "$stale" ]
+}
+mpc_check "a connection from outside to a LAN host: 1 MB echoed intact, not reset" inbound
+
+# The pass table is bounded: beyond max-passthrough a connection is still
+# forwarded but not remembered (counted); disabling the role empties it.
+pass_bound() {
+	local n full
+	cpe cpe set max-passthrough 1 >/dev/null || return 1
+	n=$(pshow passthrough)
+	full=$(pstat cpe_pass_full)
+	echo hello | pcm 192.0.2.130 8083 >/dev/null
+	echo "remembered $n -> $(pshow passthrough), not remembered $full -> $(pstat cpe_pass_full)"
+	[ "$(pshow passthrough)" -le "$n" ] && [ "$(pstat cpe_pass_full)" -gt "$full" ] || return 1
+	cpe cpe disable >/dev/null && [ "$(pshow passthrough)" = 0 ] || return 1
+	cpe cpe enable max-passthrough 16384 >/dev/null
+}
+mpc_check "the pass table stays within max-passthrough and empties when disabled" pass_bound
+
 bypassed() {
 	cpe cpe set bypass 192.0.2.130/32 >/dev/null || return 1
 	got=$(cl -u TCP:192.0.2.130:8084 - </dev/null)
@@ -246,11 +300,22 @@ converter_blackholed() {
 mpc_check "the converter does not answer: reset after the connect timeout (3 s)" \
 	converter_blackholed
 
+# wait_sessions N: up to 20 s for the CPE to hold N sessions (python clients
+# start slowly under TCG)
+wait_sessions() {
+	local i
+	for i in $(seq 100); do
+		[ "$(cpe -j status | jq .sessions)" = "$1" ] && return 0
+		sleep 0.2
+	done
+	echo "not $1 sessions"
+	return 1
+}
 session_del() {
 	local pid id
-	sleep 4 | pc 192.0.2.130 8080 >/dev/null &
+	sleep 6 | pc 192.0.2.130 8080 >/dev/null &
 	pid=$!
-	sleep 1.5
+	wait_sessions 1 || return 1
 	id=$(cpe -j session show | jq '.[0].id')
 	cpe session del "$id" || return 1
 	wait $pid
@@ -299,18 +364,39 @@ uplink_cut() {
 }
 mpc_check "one uplink cut mid-transfer: the 20 MB transfer completes intact" uplink_cut
 
-# --- teardown ----------------------------------------------------------------
-# wait_sessions N: up to 20 s for the CPE to hold N sessions (python clients
-# start slowly under TCG)
-wait_sessions() {
-	local i
-	for i in $(seq 100); do
-		[ "$(cpe -j status | jq .sessions)" = "$1" ] && return 0
-		sleep 0.2
+# With both uplinks shaped to 20 Mbit/s, a converted transfer must beat what
+# one path carries (measured in the same run: the destination bypassed, so
+# routed over wan1).
+aggregation() {
+	local t1 t2 pid try rc=1
+	mpc_topo_shape wan1 wan2 || { mpc_topo_unshape wan1 wan2; return 1; }
+	srv socat -t 60 TCP-LISTEN:9000,reuseaddr,fork SYSTEM:'wc -c' >/dev/null 2>&1 &
+	pid=$!
+	sleep 0.5
+	# Both rates are measured side by side in each try; a second try only
+	# when the first one missed (a busy host slows the conversion more
+	# than the routed path).
+	for try in 1 2; do
+		cpe cpe set bypass 192.0.2.130/32 >/dev/null &&
+			t1=$(mpc_topo_xfer 10 192.0.2.130 9000) &&
+			cpe cpe set bypass none >/dev/null &&
+			t2=$(mpc_topo_xfer 10 192.0.2.130 9000) || break
+		echo "try $try, 10 MB: one path $t1 ms, converted over two $t2 ms" \
+			"($(echo "$t1 $t2" | awk '{ printf "%.2f", $1 / $2 }')x)"
+		# faster than 1.3 x one path: t2 < t1 / 1.3
+		if [ $((t2 * 13)) -lt $((t1 * 10)) ]; then
+			rc=0
+			break
+		fi
 	done
-	echo "not $1 sessions"
-	return 1
+	cpe cpe set bypass none >/dev/null
+	kill $pid
+	mpc_topo_unshape wan1 wan2
+	return $rc
 }
+mpc_check "two shaped 20 Mbit/s paths: converted > 1.3x one path's rate" aggregation
+
+# --- teardown ----------------------------------------------------------------
 tables_empty() {
 	local i
 	for i in $(seq 50); do
@@ -318,12 +404,105 @@ tables_empty() {
 			[ "$(conv -j status | jq '.sessions')" = 0 ] && return 0
 		sleep 0.2
 	done
+	cpe status
 	cpe session show
 	cpe binding show
+	conv session show
 	return 1
 }
 cpe cpe set binding-lifetime 0 >/dev/null
 mpc_check "tables empty once the connections end" tables_empty
+
+# --- events and flushes ------------------------------------------------------
+# mon_start / mon_stop: mpconv -j monitor in the CPE's namespace, into $T/mon
+mon_start() {
+	# not through cpe(): $! must be the monitor itself, for mon_stop
+	"$MPCONV" -n "$ns_cpe" -j monitor >"$T/mon" 2>"$T/mon.err" &
+	MON=$!
+	sleep 1
+}
+mon_stop() { kill "$MON"; wait "$MON" 2>/dev/null; cat "$T/mon.err"; }
+# mon_wait JQ: up to 10 s for an event matching JQ (a select() body)
+mon_wait() {
+	local i
+	for i in $(seq 50); do
+		jq -e -s "[.[] | select($1)] | length > 0" "$T/mon" >/dev/null 2>&1 && return 0
+		sleep 0.2
+	done
+	echo "no event matching $1"
+	return 1
+}
+monitor_life() {
+	local id rc=0
+	mon_start
+	cl - TCP:192.0.2.130:8080 <"$T/small" >"$T/got" || rc=1
+	cpe cpe set idle-timeout 601s >/dev/null || rc=1
+	mon_wait '.event == "binding_del" and .address.address == "192.0.2.2" and
+		  .reason == "expired"' || rc=1
+	mon_wait '.event == "config"' || rc=1
+	mon_stop
+	cpe cpe set idle-timeout 600s >/dev/null
+	cat "$T/mon"
+	[ $rc -eq 0 ] || return 1
+	id=$(jq -s -e 'map(select(.event == "session_new" and .role == "cpe" and
+		.client.address == "192.0.2.2" and .dest.address == "192.0.2.130" and
+		.dest.port == 8080)) | .[0].id' "$T/mon") || return 1
+	jq -s -e --argjson id "$id" 'map(select(.event == "session_del" and .id == $id and
+		.reason == "closed" and .bytes_up == 1000 and .bytes_down == 1000 and
+		(.error | not))) | length == 1' "$T/mon" >/dev/null &&
+	jq -s -e 'map(select(.event == "binding_new" and .address.address == "192.0.2.2" and
+		.mode == "convert" and (.static | not))) | length == 1' "$T/mon" >/dev/null &&
+	jq -s -e 'map(select(.event == "config" and .role == "cpe" and .config.enabled and
+		.config.idle_timeout_ms == 601000 and .config.ifaces == ["lan"])) |
+		length == 1' "$T/mon" >/dev/null
+}
+mpc_check "monitor: a connection's whole life, its binding, a configuration change (JSON)" \
+	monitor_life
+
+monitor_error() {
+	mon_start
+	reset_seen 8099 >/dev/null
+	mon_wait '.event == "session_del" and .reason == "error" and .error == 97 and
+		  .dest.port == 8099'
+	local rc=$?
+	mon_stop
+	cat "$T/mon"
+	return $rc
+}
+mpc_check "monitor: a refused connection ends with reason error, code 97" monitor_error
+
+session_flush() {
+	local i r rc=0 pids=() out
+	mon_start
+	for i in 1 2; do
+		sleep 8 | pc 192.0.2.130 8080 >/dev/null &
+		pids+=($!)
+	done
+	wait_sessions 2 || rc=1
+	out=$(cpe -j session flush dest 198.51.100.0/24) && echo "$out" &&
+		[ "$(jq .flushed <<<"$out")" = 0 ] || rc=1
+	out=$(cpe -j session flush role cpe client 192.0.2.2 dport 8080) && echo "$out" &&
+		[ "$(jq .flushed <<<"$out")" = 2 ] || rc=1
+	for i in 1 2; do
+		wait "${pids[$((i - 1))]}"
+		r=$?
+		[ $r -eq 4 ] || { echo "client $i: exit $r"; rc=1; }
+	done
+	mon_wait '.event == "session_del" and .reason == "flushed"' || rc=1
+	mon_stop
+	return $rc
+}
+mpc_check "session flush (client, port) resets the matching connections, none else" \
+	session_flush
+
+binding_flush() {
+	local out
+	cpe binding add 192.0.2.77 bypass >/dev/null || return 1
+	out=$(cpe -j binding flush) || return 1
+	echo "$out"
+	[ "$(jq .flushed <<<"$out")" -ge 1 ] && [ "$(cpe -j binding show | jq length)" = 0 ]
+}
+mpc_check "binding flush deletes every binding, static ones too" binding_flush
 
 rmmod_live() {
 	local i r rc=0 pids=()

@@ -10,6 +10,7 @@
                                        copy what comes back to stdout; exit 0
                                        at EOF, 4 on a reset ("reset" on
                                        stderr), 5 on a timeout (30 s), 1 else
+  peer.py mptcp-client ADDR PORT       the same over an MPTCP socket
   peer.py abort-client CONV DEST PORT  MPTCP client: a Convert request (built
                                        here, byte by byte), some data, then an
                                        abortive close (SO_LINGER 0)
@@ -18,6 +19,7 @@ import errno
 import socket
 import struct
 import sys
+import threading
 
 IPPROTO_MPTCP = 262
 
@@ -86,34 +88,57 @@ def abort_client(conv, dest, port):
     print("aborted", flush=True)
 
 
-def client(addr, port):
-    try:
-        s = socket.create_connection((addr, int(port)), timeout=30)
-        data = sys.stdin.buffer.read()
-        if data:
+def client(addr, port, proto=0):
+    sent = []   # the sender's error, if any (a socket reports it only once)
+
+    def send(s, data):
+        try:
             s.sendall(data)
-        s.shutdown(socket.SHUT_WR)
+            s.shutdown(socket.SHUT_WR)
+        except OSError as e:
+            sent.append(e)
+
+    def reset(e):
+        print("reset:", e, file=sys.stderr, flush=True)
+        sys.exit(4)
+
+    try:
+        fam = socket.AF_INET6 if ':' in addr else socket.AF_INET
+        s = socket.socket(fam, socket.SOCK_STREAM, proto)
+        s.settimeout(30)
+        s.connect((addr, int(port)))
+        # send while receiving: a large echo must not fill both ways
+        t = threading.Thread(target=send, args=(s, sys.stdin.buffer.read()),
+                             daemon=True)
+        t.start()
         while True:
             b = s.recv(65536)
             if not b:
-                return 0
+                break
             sys.stdout.buffer.write(b)
+        t.join()
+        if sent:
+            raise sent[0]
+        return 0
     except socket.timeout:
         print("timeout", file=sys.stderr, flush=True)
         sys.exit(5)
     except (ConnectionResetError, BrokenPipeError) as e:
-        print("reset:", e, file=sys.stderr, flush=True)
-        sys.exit(4)
+        reset(e)
     except OSError as e:
         if e.errno == errno.ENOTCONN:   # reset before our half-close
-            print("reset:", e, file=sys.stderr, flush=True)
-            sys.exit(4)
+            reset(e)
         raise
+
+
+def mptcp_client(addr, port):
+    return client(addr, port, IPPROTO_MPTCP)
 
 
 def main():
     cmds = {'rst-server': rst_server, 'watch-server': watch_server,
-            'abort-client': abort_client, 'client': client}
+            'abort-client': abort_client, 'client': client,
+            'mptcp-client': mptcp_client}
     if len(sys.argv) < 2 or sys.argv[1] not in cmds:
         print(__doc__, file=sys.stderr)
         sys.exit(2)

@@ -67,3 +67,39 @@ mpc_topo_up() {
 		fi
 	done
 }
+
+# mpc_topo_shape DEV...: shape the uplinks DEV (wan1, wan2) on both ends to
+# 20 Mbit/s and 10 ms each way (20 ms RTT)
+mpc_topo_shape() {
+	local ns dev
+	for dev in "$@"; do
+		for ns in "$ns_cpe" "$ns_conc"; do
+			tc -n "$ns" qdisc add dev "$dev" root handle 1: netem delay 10ms limit 1000 &&
+			tc -n "$ns" qdisc add dev "$dev" parent 1: handle 2: \
+				tbf rate 20mbit burst 32kb latency 100ms || return 1
+		done
+	done
+}
+
+# mpc_topo_unshape DEV...: undo mpc_topo_shape
+mpc_topo_unshape() {
+	local ns dev
+	for dev in "$@"; do
+		for ns in "$ns_cpe" "$ns_conc"; do
+			tc -n "$ns" qdisc del dev "$dev" root 2>/dev/null
+		done
+	done
+	return 0
+}
+
+# mpc_topo_xfer MB ADDR PORT: send MB megabytes from the client to a server
+# that answers with the byte count once it has them all (socat ...
+# SYSTEM:'wc -c'); prints the time to full delivery in ms
+mpc_topo_xfer() {
+	local t0 n
+	t0=$(date +%s%N)
+	n=$(head -c "$(($1 * 1000000))" /dev/zero |
+		ip netns exec "$ns_client" timeout 120 socat -t 60 - "TCP:$2:$3") || return 1
+	[ "$n" = $(($1 * 1000000)) ] || { echo "the server got $n of $(($1 * 1000000)) bytes" >&2; return 1; }
+	echo $((($(date +%s%N) - t0) / 1000000))
+}

@@ -139,6 +139,17 @@ struct cli_role {
 
 int cli_role_cmd(const struct cli_role *role, int argc, char **argv);
 
+/* The roles' configurations (as "show" prints them), in an object named
+ * @data (a string) or, with NULL, a bare one.
+ */
+int cli_converter_print(const struct nlattr **tb, void *data);
+int cli_cpe_print(const struct nlattr **tb, void *data);
+
+/* session.c: the fields of a session or a binding, inside an open object */
+void cli_session_fields(const struct nlattr **tb);
+void cli_binding_fields(const struct nlattr **tb);
+
+int cmd_monitor(int argc, char **argv);
 int cmd_converter(int argc, char **argv);
 int cmd_cpe(int argc, char **argv);
 int cmd_session(int argc, char **argv);

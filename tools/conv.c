@@ -10,9 +10,9 @@
 #include "cli.h"
 #include "print.h"
 
-static int conv_print_cb(const struct nlattr **tb, void *data)
+int cli_converter_print(const struct nlattr **tb, void *data)
 {
-	print_open_object(NULL);
+	print_open_object(data);
 	print_bool("enabled", "converter: enabled %s", cli_u8(tb[MPCONV_A_CONV_ENABLED]));
 	cli_print_addr("listen", ", listen %s", tb[MPCONV_A_CONV_LISTEN]);
 	print_bool("fastopen", ", fastopen %s\n", cli_u8(tb[MPCONV_A_CONV_FASTOPEN]));
@@ -100,7 +100,7 @@ static const struct cli_role converter = {
 	.set_cmd = MPCONV_CMD_CONVERTER_SET,
 	.enabled_attr = MPCONV_A_CONV_ENABLED,
 	.parse = conv_parse,
-	.print = conv_print_cb,
+	.print = cli_converter_print,
 };
 
 int cmd_converter(int argc, char **argv)

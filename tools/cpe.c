@@ -30,9 +30,9 @@ static void print_iface(const struct nlattr *attr)
 	print_string(NULL, " %s", name);
 }
 
-static int cpe_print_cb(const struct nlattr **tb, void *data)
+int cli_cpe_print(const struct nlattr **tb, void *data)
 {
-	print_open_object(NULL);
+	print_open_object(data);
 	print_bool("enabled", "cpe: enabled %s", cli_u8(tb[MPCONV_A_CPE_ENABLED]));
 	if (tb[MPCONV_A_CPE_CONVERTER])
 		cli_print_addr("converter", ", converter %s", tb[MPCONV_A_CPE_CONVERTER]);
@@ -57,6 +57,10 @@ static int cpe_print_cb(const struct nlattr **tb, void *data)
 		   cli_u32(tb[MPCONV_A_CPE_MAX_PER_HOST]));
 	print_string("overflow", ", overflow %s\n",
 		     cli_name(overflow_names, cli_u8(tb[MPCONV_A_CPE_OVERFLOW])));
+	print_uint("passthrough", "  forwarded unconverted: %" PRIu64 " connections",
+		   cli_u32(tb[MPCONV_A_CPE_PASSTHROUGH]));
+	print_uint("max_passthrough", " (at most %" PRIu64 ")\n",
+		   cli_u32(tb[MPCONV_A_CPE_MAX_PASSTHROUGH]));
 	print_uint("connect_timeout_ms", "  timeouts: connect %" PRIu64 " ms",
 		   cli_u32(tb[MPCONV_A_CPE_CONNECT_TIMEOUT_MS]));
 	print_uint("idle_timeout_ms", ", idle %" PRIu64 " ms",
@@ -105,6 +109,7 @@ static const struct cli_opt cpe_opts[] = {
 	CLI_LIST("bypass-ports", MPCONV_A_CPE_BYPASS_PORTS, cli_put_port_range),
 	CLI_U32("max-sessions", MPCONV_A_CPE_MAX_SESSIONS),
 	CLI_U32("max-per-host", MPCONV_A_CPE_MAX_PER_HOST),
+	CLI_U32("max-passthrough", MPCONV_A_CPE_MAX_PASSTHROUGH),
 	CLI_CHOICE("overflow", MPCONV_A_CPE_OVERFLOW, overflow_names),
 	CLI_MS("connect-timeout", MPCONV_A_CPE_CONNECT_TIMEOUT_MS),
 	CLI_MS("idle-timeout", MPCONV_A_CPE_IDLE_TIMEOUT_MS),
@@ -122,7 +127,7 @@ static const struct cli_role cpe = {
 	.set_cmd = MPCONV_CMD_CPE_SET,
 	.enabled_attr = MPCONV_A_CPE_ENABLED,
 	.parse = cpe_parse,
-	.print = cpe_print_cb,
+	.print = cli_cpe_print,
 };
 
 int cmd_cpe(int argc, char **argv)

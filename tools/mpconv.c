@@ -50,10 +50,14 @@ static void usage(FILE *f)
 		"  mpconv cpe disable\n"
 		"  mpconv session [ show ]\n"
 		"  mpconv session del ID\n"
+		"  mpconv session flush [ role { cpe | converter } ] [ client ADDR ]\n"
+		"                       [ dest PREFIX ] [ dport PORT ]\n"
 		"  mpconv binding [ show ]\n"
 		"  mpconv binding add ADDR [ convert | bypass ]\n"
 		"  mpconv binding del ADDR\n"
+		"  mpconv binding flush\n"
 		"  mpconv stats [ show ]\n"
+		"  mpconv monitor      print session, binding and configuration events\n"
 		"  mpconv help         print this help\n"
 		"\n"
 		"CONVERTER_OPTS := [ listen ADDR[:PORT] ] [ port PORT ] [ allow PREFIXES ]\n"
@@ -64,7 +68,7 @@ static void usage(FILE *f)
 		"CPE_OPTS := [ converter ADDR[:PORT] ] [ iface IFNAMES ] [ source PREFIXES ]\n"
 		"            [ dest PREFIXES ] [ bypass PREFIXES ]\n"
 		"            [ ports PORTS ] [ bypass-ports PORTS ]\n"
-		"            [ max-sessions N ] [ max-per-host N ]\n"
+		"            [ max-sessions N ] [ max-per-host N ] [ max-passthrough N ]\n"
 		"            [ overflow { reset | bypass } ] [ connect-timeout TIME ]\n"
 		"            [ idle-timeout TIME ] [ binding-lifetime TIME ]\n"
 		"ADDR[:PORT] := IPV4[:PORT] | IPV6 | [IPV6]:PORT   (cpe converter: port 5124)\n"
@@ -225,6 +229,7 @@ static const struct cmd {
 	{ "session", cmd_session },
 	{ "binding", cmd_binding },
 	{ "stats", cmd_stats },
+	{ "monitor", cmd_monitor },
 };
 
 int main(int argc, char **argv)

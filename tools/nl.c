@@ -97,15 +97,21 @@ static int attr_cb(const struct nlattr *attr, void *data)
 	return MNL_CB_OK;
 }
 
+int mpc_nl_parse(const struct nlmsghdr *nlh, const struct nlattr **tb, unsigned int max)
+{
+	struct attr_tb t = { tb, max };
+
+	return mnl_attr_parse(nlh, sizeof(struct genlmsghdr), attr_cb, &t) < 0 ? -1 : 0;
+}
+
 static int data_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct talk_ctx *ctx = data;
 	const struct nlattr *tb[256] = {};
-	struct attr_tb t = { tb, ctx->maxattr };
 
 	if (!ctx->cb)
 		return MNL_CB_OK;
-	if (mnl_attr_parse(nlh, sizeof(struct genlmsghdr), attr_cb, &t) < 0)
+	if (mpc_nl_parse(nlh, tb, ctx->maxattr) < 0)
 		return MNL_CB_ERROR;
 	return ctx->cb(tb, ctx->data) < 0 ? MNL_CB_ERROR : MNL_CB_OK;
 }
@@ -162,6 +168,30 @@ int mpc_nl_talk(struct mpc_nl *nl, struct nlmsghdr *nlh, mpc_nl_cb cb, void *dat
 	return run(nl, &ctx, nlh->nlmsg_seq);
 }
 
+/* The id of the "events" multicast group, from CTRL_ATTR_MCAST_GROUPS. */
+static uint32_t events_group(const struct nlattr *groups)
+{
+	const struct nlattr *grp, *a;
+	const char *name;
+	uint32_t id;
+
+	mnl_attr_for_each_nested(grp, groups) {
+		name = NULL;
+		id = 0;
+		mnl_attr_for_each_nested(a, grp) {
+			if (mnl_attr_get_type(a) == CTRL_ATTR_MCAST_GRP_NAME &&
+			    mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0)
+				name = mnl_attr_get_str(a);
+			else if (mnl_attr_get_type(a) == CTRL_ATTR_MCAST_GRP_ID &&
+				 mnl_attr_validate(a, MNL_TYPE_U32) == 0)
+				id = mnl_attr_get_u32(a);
+		}
+		if (name && !strcmp(name, MPCONV_MCGRP_EVENTS))
+			return id;
+	}
+	return 0;
+}
+
 /* Resolve the family id from the controller. */
 static int family_cb(const struct nlattr **tb, void *data)
 {
@@ -172,6 +202,8 @@ static int family_cb(const struct nlattr **tb, void *data)
 	nl->family = mnl_attr_get_u16(tb[CTRL_ATTR_FAMILY_ID]);
 	if (tb[CTRL_ATTR_VERSION])
 		nl->version = mnl_attr_get_u32(tb[CTRL_ATTR_VERSION]);
+	if (tb[CTRL_ATTR_MCAST_GROUPS])
+		nl->mcgrp_events = events_group(tb[CTRL_ATTR_MCAST_GROUPS]);
 	return 0;
 }
 

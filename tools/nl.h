@@ -15,6 +15,7 @@ struct mpc_nl {
 	struct mnl_socket *sock;
 	uint16_t family;	/* resolved family id */
 	uint32_t version;	/* family version the kernel speaks */
+	uint32_t mcgrp_events;	/* id of the "events" multicast group, 0: none */
 	uint32_t seq;
 	uint32_t portid;
 	char *buf;		/* request and receive buffer, MPC_NL_BUFSIZE */
@@ -45,6 +46,12 @@ struct nlmsghdr *mpc_nl_request(struct mpc_nl *nl, uint8_t cmd, uint16_t flags);
  * nl->extack set.
  */
 int mpc_nl_talk(struct mpc_nl *nl, struct nlmsghdr *nlh, mpc_nl_cb cb, void *data);
+
+/*
+ * Fill @tb (indexed by attribute type, up to @max; newer types are skipped)
+ * with the attributes of the generic netlink message @nlh.
+ */
+int mpc_nl_parse(const struct nlmsghdr *nlh, const struct nlattr **tb, unsigned int max);
 
 /* Print "mpconv: <what>: <reason>[: <extack>]" for the last error. */
 void mpc_nl_perror(const struct mpc_nl *nl, const char *what);

@@ -51,6 +51,8 @@ static const char *const stat_names[] = {
 	[MPCONV_STAT_CPE_RX_ERR_AUTH] = "cpe_rx_err_auth",
 	[MPCONV_STAT_CPE_RX_ERR_OTHER] = "cpe_rx_err_other",
 	[MPCONV_STAT_CPE_STALE_RESET] = "cpe_stale_reset",
+	[MPCONV_STAT_CPE_INBOUND] = "cpe_inbound",
+	[MPCONV_STAT_CPE_PASS_FULL] = "cpe_pass_full",
 };
 
 static int stats_cb(const struct nlattr **tb, void *data)

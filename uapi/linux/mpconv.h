@@ -56,6 +56,30 @@
  * @MPCONV_CMD_BINDING_DEL: delete the binding %MPCONV_A_BIND_ADDR
  *	(CAP_NET_ADMIN); its live sessions are ended (reset). -ENOENT when
  *	there is no such binding.
+ * @MPCONV_CMD_SESSION_FLUSH: end every session that matches the filters
+ *	given (CAP_NET_ADMIN), resetting both of its connections:
+ *	%MPCONV_A_SESS_ROLE (one role bit), %MPCONV_A_SESS_CLIENT (a host
+ *	address: that binding's sessions), %MPCONV_A_SESS_DEST (a prefix,
+ *	and a port when not 0). No filter: all. The reply carries
+ *	%MPCONV_A_FLUSHED, the number of sessions ended.
+ * @MPCONV_CMD_BINDING_FLUSH: delete every binding, static ones too, and
+ *	end their sessions (CAP_NET_ADMIN). The reply carries
+ *	%MPCONV_A_FLUSHED, the number of bindings deleted.
+ * @MPCONV_CMD_SESSION_NEW_NTF: notification (multicast group
+ *	%MPCONV_MCGRP_EVENTS): a session was created; the %MPCONV_A_SESS_*
+ *	attributes of a dump.
+ * @MPCONV_CMD_SESSION_DEL_NTF: notification: a session ended; its
+ *	attributes as last seen (bytes, age), %MPCONV_A_SESS_REASON and, for
+ *	%MPCONV_REASON_ERROR, %MPCONV_A_SESS_ERROR.
+ * @MPCONV_CMD_BINDING_NEW_NTF: notification: a binding was created (by a
+ *	host's first session or %MPCONV_CMD_BINDING_ADD); the
+ *	%MPCONV_A_BIND_* attributes of a dump.
+ * @MPCONV_CMD_BINDING_DEL_NTF: notification: a binding went, with
+ *	%MPCONV_A_BIND_REASON.
+ * @MPCONV_CMD_CONFIG_NTF: notification: a role's configuration changed
+ *	(%MPCONV_CMD_CONVERTER_SET, %MPCONV_CMD_CPE_SET, or the role turned
+ *	off when its namespace became unreachable): %MPCONV_A_CONFIG_ROLE and
+ *	the role's whole configuration, as its GET command replies.
  */
 enum mpconv_cmd {
 	MPCONV_CMD_UNSPEC,
@@ -70,11 +94,21 @@ enum mpconv_cmd {
 	MPCONV_CMD_SESSION_DEL,
 	MPCONV_CMD_BINDING_ADD,
 	MPCONV_CMD_BINDING_DEL,
+	MPCONV_CMD_SESSION_FLUSH,
+	MPCONV_CMD_BINDING_FLUSH,
+	MPCONV_CMD_SESSION_NEW_NTF,
+	MPCONV_CMD_SESSION_DEL_NTF,
+	MPCONV_CMD_BINDING_NEW_NTF,
+	MPCONV_CMD_BINDING_DEL_NTF,
+	MPCONV_CMD_CONFIG_NTF,
 
 	__MPCONV_CMD_MAX
 };
 
 #define MPCONV_CMD_MAX (__MPCONV_CMD_MAX - 1)
+
+/* Multicast group of the notifications (*_NTF commands). */
+#define MPCONV_MCGRP_EVENTS	"events"
 
 /**
  * enum mpconv_role - bits of %MPCONV_A_ROLES
@@ -184,6 +218,22 @@ enum mpconv_role {
  * @MPCONV_A_BIND_MODE: u8, &enum mpconv_bind_mode
  * @MPCONV_A_BIND_STATIC: u8 0/1, added by an administrator (kept until
  *	deleted)
+ * @MPCONV_A_CPE_MAX_PASSTHROUGH: u32, LAN connections forwarded
+ *	unconverted (native MPTCP, bypassed, opened from outside) that the
+ *	CPE remembers, so that their packets are not reset as those of a
+ *	connection it lost, 1-1048576 (default 16384). Beyond it such a
+ *	connection is still forwarded, counted in
+ *	%MPCONV_STAT_CPE_PASS_FULL, and its later packets are forwarded only
+ *	while they carry an MPTCP option.
+ * @MPCONV_A_CPE_PASSTHROUGH: u32, read-only: connections forwarded
+ *	unconverted that the CPE remembers now
+ * @MPCONV_A_SESS_REASON: u8, &enum mpconv_reason: why a session ended
+ * @MPCONV_A_SESS_ERROR: u8, the RFC 8803 Error code the session ended
+ *	with: sent by the converter, received by the CPE
+ * @MPCONV_A_BIND_REASON: u8, &enum mpconv_reason: why a binding went
+ * @MPCONV_A_CONFIG_ROLE: u32, the &enum mpconv_role bit whose
+ *	configuration a %MPCONV_CMD_CONFIG_NTF carries
+ * @MPCONV_A_FLUSHED: u32, entries a flush removed
  */
 enum mpconv_attr {
 	MPCONV_A_UNSPEC,
@@ -242,6 +292,13 @@ enum mpconv_attr {
 	MPCONV_A_PORT_RANGE,
 	MPCONV_A_BIND_MODE,
 	MPCONV_A_BIND_STATIC,
+	MPCONV_A_CPE_MAX_PASSTHROUGH,
+	MPCONV_A_CPE_PASSTHROUGH,
+	MPCONV_A_SESS_REASON,
+	MPCONV_A_SESS_ERROR,
+	MPCONV_A_BIND_REASON,
+	MPCONV_A_CONFIG_ROLE,
+	MPCONV_A_FLUSHED,
 
 	__MPCONV_A_MAX
 };
@@ -306,6 +363,40 @@ enum mpconv_sess_state {
 };
 
 /**
+ * enum mpconv_reason - why a session ended or a binding went
+ * @MPCONV_REASON_UNSPEC: unused
+ * @MPCONV_REASON_CLOSED: session: both ends closed (FIN both ways)
+ * @MPCONV_REASON_RESET: session: one end reset its connection, or a socket
+ *	error
+ * @MPCONV_REASON_ERROR: session: refused or failed with an RFC 8803 Error
+ *	(%MPCONV_A_SESS_ERROR gives the code)
+ * @MPCONV_REASON_IDLE: session: nothing moved for the idle timeout
+ * @MPCONV_REASON_TIMEOUT: session: the Convert message, the server or the
+ *	converter's reply did not come in time
+ * @MPCONV_REASON_UNREACHABLE: session (CPE): the converter could not be
+ *	reached
+ * @MPCONV_REASON_MALFORMED: session (CPE): the converter's reply was
+ *	malformed
+ * @MPCONV_REASON_FLUSHED: deleted or flushed by an administrator
+ * @MPCONV_REASON_SHUTDOWN: its role was turned off, its namespace went, or
+ *	the module was unloaded
+ * @MPCONV_REASON_EXPIRED: binding: no session for the binding lifetime
+ */
+enum mpconv_reason {
+	MPCONV_REASON_UNSPEC,
+	MPCONV_REASON_CLOSED,
+	MPCONV_REASON_RESET,
+	MPCONV_REASON_ERROR,
+	MPCONV_REASON_IDLE,
+	MPCONV_REASON_TIMEOUT,
+	MPCONV_REASON_UNREACHABLE,
+	MPCONV_REASON_MALFORMED,
+	MPCONV_REASON_FLUSHED,
+	MPCONV_REASON_SHUTDOWN,
+	MPCONV_REASON_EXPIRED,
+};
+
+/**
  * enum mpconv_stat - counters (type of the u64 attributes in %MPCONV_A_STATS)
  * @MPCONV_STAT_UNSPEC: not a counter (the pad type of the u64 attributes)
  * @MPCONV_STAT_CONV_ACCEPTED: connections accepted by the converter
@@ -339,8 +430,8 @@ enum mpconv_sess_state {
  * @MPCONV_STAT_CONV_RESET_MSG: connections reset for a Convert message of
  *	Total Length 0
  * @MPCONV_STAT_CPE_TAKEN: LAN SYNs steered to the conversion
- * @MPCONV_STAT_CPE_NATIVE: LAN SYNs carrying MP_CAPABLE, forwarded as they
- *	are (the host speaks MPTCP itself)
+ * @MPCONV_STAT_CPE_NATIVE: LAN SYNs carrying an MPTCP option (MP_CAPABLE or
+ *	MP_JOIN), forwarded as they are (the host speaks MPTCP itself)
  * @MPCONV_STAT_CPE_BYPASSED: LAN SYNs forwarded unconverted because of a
  *	bypass binding or a full table (%MPCONV_OVERFLOW_BYPASS)
  * @MPCONV_STAT_CPE_CONVERTED: connections the converter accepted
@@ -359,6 +450,10 @@ enum mpconv_sess_state {
  * @MPCONV_STAT_CPE_RX_ERR_OTHER: likewise, any other Error
  * @MPCONV_STAT_CPE_STALE_RESET: LAN packets of a connection mpconv does not
  *	know (any more) answered with a reset instead of being forwarded
+ * @MPCONV_STAT_CPE_INBOUND: connections opened from outside toward a LAN
+ *	host (its SYN+ACK seen), forwarded as they are
+ * @MPCONV_STAT_CPE_PASS_FULL: connections forwarded unconverted that the
+ *	CPE could not remember (%MPCONV_A_CPE_MAX_PASSTHROUGH reached)
  */
 enum mpconv_stat {
 	MPCONV_STAT_UNSPEC,
@@ -401,6 +496,8 @@ enum mpconv_stat {
 	MPCONV_STAT_CPE_RX_ERR_AUTH,
 	MPCONV_STAT_CPE_RX_ERR_OTHER,
 	MPCONV_STAT_CPE_STALE_RESET,
+	MPCONV_STAT_CPE_INBOUND,
+	MPCONV_STAT_CPE_PASS_FULL,
 
 	__MPCONV_STAT_MAX
 };
