@@ -79,6 +79,7 @@ install: module
 		$(MAKE) -C $$k M=$(ROOT)/build/$$rel $(KBUILD_ARGS) modules_install; \
 	done
 	$(MAKE) -C tools install
+	install -D -m 0644 tools/mpconv.bash-completion $(DESTDIR)/usr/share/bash-completion/completions/mpconv
 
 style:
 	bash scripts/style.sh

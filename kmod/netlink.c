@@ -618,7 +618,7 @@ static int mpconv_cpe_set_doit(struct sk_buff *skb, struct genl_info *info)
 	err = mpconv_cpe_set(mn, info);
 	if (err)
 		return err;
-	return reply(info, MPCONV_CMD_CPE_GET, mpconv_cpe_fill);
+	return reply(info, MPCONV_CMD_CPE_SET, mpconv_cpe_fill);
 }
 
 static int mpconv_cpe_get_doit(struct sk_buff *skb, struct genl_info *info)
@@ -633,8 +633,10 @@ static int mpconv_session_del_doit(struct sk_buff *skb, struct genl_info *info)
 	if (!admin(skb, info))
 		return -EPERM;
 
-	if (GENL_REQ_ATTR_CHECK(info, MPCONV_A_SESS_ID))
+	if (GENL_REQ_ATTR_CHECK(info, MPCONV_A_SESS_ID)) {
+		NL_SET_ERR_MSG(info->extack, "the session id is missing");
 		return -EINVAL;
+	}
 	if (mpconv_session_del(mn, nla_get_u64(info->attrs[MPCONV_A_SESS_ID]))) {
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[MPCONV_A_SESS_ID],
 				    "no such session");
@@ -649,8 +651,10 @@ static int bind_addr(struct genl_info *info, struct mpconv_addr *a)
 	u8 plen;
 	int err;
 
-	if (GENL_REQ_ATTR_CHECK(info, MPCONV_A_BIND_ADDR))
+	if (GENL_REQ_ATTR_CHECK(info, MPCONV_A_BIND_ADDR)) {
+		NL_SET_ERR_MSG(info->extack, "the host address is missing");
 		return -EINVAL;
+	}
 	err = mpconv_nla_get_addr(info->attrs[MPCONV_A_BIND_ADDR], a, &plen, true,
 				  info->extack);
 	if (err)

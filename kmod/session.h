@@ -202,6 +202,7 @@ static inline enum mpconv_step mpconv_session_fail(struct mpconv_session *s, u8 
 	s->error = error;
 	return MPCONV_STEP_DONE;
 }
+
 void mpconv_session_wait_all(struct mpconv_net *mn);
 
 enum mpconv_step mpconv_session_relay(struct mpconv_session *s, u32 idle_ms);

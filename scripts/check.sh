@@ -84,6 +84,7 @@ fi
 step "codec unit tests (tests/unit, gcc and clang, ASan/UBSan)"
 make --no-print-directory -C tests/unit test V=1 >"$LOGS/unit.log" 2>&1
 rc=$?
+bash tests/completion/test_completion.sh >>"$LOGS/unit.log" 2>&1 || rc=$?
 grep -vE '^ok [0-9]+ - ' "$LOGS/unit.log"
 if count unit "$LOGS/unit.log" && [ "$rc" -ne 0 ]; then
 	fail_step unit "make -C tests/unit test exited with $rc"

@@ -16,6 +16,8 @@ export DEBIAN_FRONTEND=noninteractive
 # The kernels are only booted in QEMU with our own initramfs: skip Debian's.
 export INITRD=No
 
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+
 BASE_PKGS=(
 	build-essential gcc make bc flex bison libelf-dev pkg-config
 	libmnl-dev clang libclang-rt-14-dev sparse
@@ -75,6 +77,36 @@ if [ -z "$(installed_612)" ] || [ ! -e "/boot/vmlinuz-$(installed_612)" ]; then
 		exit 1
 	fi
 	apt_install "linux-image-$v612" "linux-headers-$v612"
+fi
+
+# The kernel's own netlink client, ynl (tools/net/ynl with the spec schemas
+# of Documentation/netlink), for selftests/mpconv_ynl.sh: taken from Debian's
+# linux-source-6.12 into build/ynl, once. Not installed system-wide.
+YNL_DIR=$ROOT/build/ynl
+ynl_present() {
+	[ -f "$YNL_DIR/tools/net/ynl/cli.py" ] &&
+		[ -f "$YNL_DIR/Documentation/netlink/genetlink-legacy.yaml" ]
+}
+
+apt_install python3-yaml python3-jsonschema
+if ! ynl_present; then
+	apt_update
+	ynl_tmp=$(mktemp -d)
+	chmod 755 "$ynl_tmp"	# apt-get download fetches as _apt
+	trap 'rm -rf "$ynl_tmp"' EXIT
+	(cd "$ynl_tmp" && apt-get download -q linux-source-6.12)
+	dpkg-deb -x "$ynl_tmp"/linux-source-6.12_*.deb "$ynl_tmp/pkg"
+	ynl_tar=$(find "$ynl_tmp/pkg/usr/src" -maxdepth 1 -name 'linux-source-6.12.tar.*' | head -n 1)
+	[ -n "$ynl_tar" ] || { echo "deps: no source tarball in linux-source-6.12" >&2; exit 1; }
+	mkdir -p "$ynl_tmp/src"
+	tar -xf "$ynl_tar" -C "$ynl_tmp/src" --strip-components=1 \
+		--wildcards '*/tools/net/ynl/*' '*/Documentation/netlink/*'
+	rm -rf "$YNL_DIR"
+	mkdir -p "$YNL_DIR"
+	mv "$ynl_tmp/src/tools" "$ynl_tmp/src/Documentation" "$YNL_DIR/"
+	rm -rf "$ynl_tmp"
+	trap - EXIT
+	ynl_present || { echo "deps: ynl missing from linux-source-6.12" >&2; exit 1; }
 fi
 
 echo "deps: ok ($(ls /lib/modules | tr '\n' ' '))"

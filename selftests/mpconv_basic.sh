@@ -71,6 +71,23 @@ check_status_human() {
 }
 mpc_check "status human output" check_status_human
 
+# Every counter of the uapi, by name, a number, 0 in a namespace that did
+# nothing; no counter the CLI does not know (stat_N).
+check_stats_fields() {
+	local j want
+	want=$(sed -n '/^enum mpconv_stat {/,/^};/p' "$MPC_ROOT/uapi/linux/mpconv.h" |
+		grep -c '^[[:space:]]*MPCONV_STAT_[A-Z0-9_]*,' )
+	want=$((want - 1))	# MPCONV_STAT_UNSPEC
+	j=$("$MPCONV" -n "$ns_a" -j stats) || return 1
+	echo "$j"
+	echo "uapi counters: $want"
+	jq -e --argjson n "$want" 'length == $n and all(.[]; type == "number" and . == 0) and
+		(keys | all(startswith("stat_") | not)) and has("conv_accepted") and
+		has("cpe_stale_reset") and has("cpe_pass_full")' <<<"$j" >/dev/null &&
+		[ "$("$MPCONV" -n "$ns_a" stats | grep -c .)" -ge "$want" ]
+}
+mpc_check "stats JSON: every uapi counter by name, all 0 in a fresh namespace" check_stats_fields
+
 mpc_check "reads need no privilege" \
 	setpriv --reuid=65534 --regid=65534 --clear-groups "$MPCONV" status
 

@@ -328,9 +328,9 @@ stale_after_reload() {
 	local before pid rc
 	# a connection converted by the old module, whose reset at rmmod the
 	# LAN host never sees (lost)...
-	(sleep 6; echo late) | pc 192.0.2.130 8080 >"$T/got" &
+	(sleep 8; echo late) | pc 192.0.2.130 8080 >"$T/got" &
 	pid=$!
-	sleep 1
+	wait_sessions 1 || return 1
 	tc -n "$ns_cpe" qdisc add dev lan root netem loss 100%
 	rmmod mpconv || return 1
 	insmod "$MPCONV_KO" || return 1

@@ -275,6 +275,10 @@ void mpc_nl_perror(const struct mpc_nl *nl, const char *what)
 	case EOPNOTSUPP:
 		reason = "not supported by the loaded module (is it older than this CLI?)";
 		break;
+	case EINTR:	/* libmnl's report of NLM_F_DUMP_INTR */
+		reason = "the table changed during the dump, which may be inconsistent: "
+			 "run it again";
+		break;
 	default:
 		reason = strerror(nl->err);
 	}
