@@ -859,7 +859,10 @@ void mpconv_converter_stop(struct mpconv_net *mn)
 	old = conv_cfg(mn);
 	cfg = kmemdup(old, sizeof(*old), GFP_KERNEL);
 	if (!cfg) {
-		/* Not listening any more; the configuration says so late. */
+		/* Not listening any more: off in place, so that enabling
+		 * again listens.
+		 */
+		WRITE_ONCE(old->enabled, false);
 		WRITE_ONCE(mn->roles, mn->roles & ~MPCONV_ROLE_CONVERTER);
 		mutex_unlock(&mn->cfg_lock);
 		return;

@@ -730,16 +730,20 @@ void mpconv_cpe_stop(struct mpconv_net *mn)
 
 	mutex_lock(&mn->cfg_lock);
 	cpe_unlisten(mn);
+	mpconv_pass_gc(mn, true);
 	old = cpe_cfg(mn);
 	cfg = kmemdup(old, sizeof(*old), GFP_KERNEL);
 	if (!cfg) {
+		/* Off in place (the hooks are gone), so that enabling again
+		 * sets everything up.
+		 */
+		WRITE_ONCE(old->enabled, false);
 		WRITE_ONCE(mn->roles, mn->roles & ~MPCONV_ROLE_CPE);
 		mutex_unlock(&mn->cfg_lock);
 		return;
 	}
 	cfg->enabled = false;
 	cpe_publish(mn, cfg, old);
-	mpconv_pass_gc(mn, true);
 }
 
 /**

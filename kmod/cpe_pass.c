@@ -91,7 +91,8 @@ static bool pass_match(const struct mpconv_pass *e, const struct mpconv_flow *f)
 static void pass_unlink(struct mpconv_net *mn, struct mpconv_pass *e)
 {
 	lockdep_assert_held(&mn->cpe.pass_lock);
-	hlist_del_rcu(&e->node);
+	/* _init: a reader that found @e sees it unhashed (RST, new SYN) */
+	hlist_del_init_rcu(&e->node);
 	WRITE_ONCE(mn->cpe.n_pass, mn->cpe.n_pass - 1);
 	kfree_rcu(e, rcu);
 }
@@ -128,7 +129,8 @@ static void pass_refresh(struct mpconv_pass *e, const struct tcphdr *th, u32 idl
  *
  * Context: the hook (RCU read side, softirq).
  * Return: true when the connection is in the pass table (the packet is to
- * be forwarded); a RST removes it.
+ * be forwarded); a RST removes it, and so does a new SYN on the 4-tuple of
+ * an established one (false then: the new connection is decided afresh).
  */
 bool mpconv_pass_seen(struct mpconv_net *mn, const struct mpconv_flow *f,
 		      const struct tcphdr *th, u32 idle_ms)
@@ -143,14 +145,17 @@ bool mpconv_pass_seen(struct mpconv_net *mn, const struct mpconv_flow *f,
 			continue;
 		if (time_after(jiffies, READ_ONCE(e->expires)))
 			return false;
-		if (th->rst) {
+		/* A RST ends the connection; a SYN after it was established
+		 * opens a new one on the same 4-tuple, decided afresh.
+		 */
+		if (th->rst || (th->syn && !th->ack && READ_ONCE(e->established))) {
 			spin_lock_bh(&mn->cpe.pass_lock);
 			if (!hlist_unhashed(&e->node))
 				pass_unlink(mn, e);
 			spin_unlock_bh(&mn->cpe.pass_lock);
-		} else {
-			pass_refresh(e, th, idle_ms);
+			return th->rst;
 		}
+		pass_refresh(e, th, idle_ms);
 		return true;
 	}
 	return false;
@@ -178,6 +183,13 @@ void mpconv_pass_add(struct mpconv_net *mn, const struct mpconv_flow *f,
 
 	if (!pass)
 		return;
+	/* Full (a flood): not even an allocation. Expired entries only go
+	 * with the housekeeping then, at most a second later.
+	 */
+	if (READ_ONCE(mn->cpe.n_pass) >= max) {
+		mpconv_stat_inc(mn, MPCONV_STAT_CPE_PASS_FULL);
+		return;
+	}
 	e = kzalloc(sizeof(*e), GFP_ATOMIC | __GFP_NOWARN);
 	if (!e) {
 		mpconv_stat_inc(mn, MPCONV_STAT_CPE_PASS_FULL);

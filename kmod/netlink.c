@@ -405,6 +405,12 @@ static int session_fill(struct sk_buff *msg, const struct mpconv_session *s)
 
 /* ---- notifications ---- */
 
+/* Room for a session's or a binding's attributes (about 220 and 160 bytes
+ * with IPv6 addresses): small enough for atomic allocations.
+ */
+#define NTF_SESSION_SIZE	512
+#define NTF_BINDING_SIZE	256
+
 static bool ntf_wanted(struct net *net)
 {
 	return READ_ONCE(ntf_on) && genl_has_listeners(&mpconv_genl_family, net, 0);
@@ -457,7 +463,7 @@ void mpconv_ntf_session(const struct mpconv_session *s, u8 cmd)
 
 	if (!ntf_wanted(net))
 		return;
-	msg = ntf_new(cmd, NLMSG_GOODSIZE, GFP_KERNEL, &hdr);
+	msg = ntf_new(cmd, NTF_SESSION_SIZE, GFP_KERNEL, &hdr);
 	if (!msg)
 		return;
 	err = session_fill(msg, s);
@@ -488,7 +494,7 @@ void mpconv_ntf_binding(struct mpconv_net *mn, const struct mpconv_binding *b, u
 
 	if (!ntf_wanted(mn->net))
 		return;
-	msg = ntf_new(cmd, NLMSG_GOODSIZE, GFP_ATOMIC, &hdr);
+	msg = ntf_new(cmd, NTF_BINDING_SIZE, GFP_ATOMIC, &hdr);
 	if (!msg)
 		return;
 	err = binding_fill(msg, b);

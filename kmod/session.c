@@ -171,9 +171,24 @@ err_free:
  */
 void mpconv_session_start(struct mpconv_session *s)
 {
+	struct mpconv_net *mn = s->mn;
+
+	/* Nothing runs its work before this point: a kill only marks it. */
 	mpconv_ntf_session(s, MPCONV_CMD_SESSION_NEW_NTF);
+
+	/* From the watch on, a socket event may run the work, which may end
+	 * the session and free it after a grace period: stay in an RCU read
+	 * section, and queue the work only if it has not ended.
+	 */
+	rcu_read_lock();
 	mpconv_watch_add(&s->cwatch, s->csock, &s->work);
-	mod_delayed_work(mpconv_wq, &s->work, 0);
+	spin_lock_bh(&mn->lock);
+	if (!s->ended) {
+		s->started = true;
+		mod_delayed_work(mpconv_wq, &s->work, 0);
+	}
+	spin_unlock_bh(&mn->lock);
+	rcu_read_unlock();
 }
 
 /* End a session from its own work: after this no one can queue its work. */
@@ -188,6 +203,7 @@ static void session_end(struct mpconv_session *s)
 	mpconv_watch_del(&s->swatch);
 
 	spin_lock_bh(&mn->lock);
+	s->ended = true;
 	hlist_del_rcu(&s->node);
 	mn->sessions.gen++;
 	mn->sessions.count--;
@@ -309,7 +325,9 @@ void mpconv_session_kill(struct mpconv_session *s, u8 reason)
 	lockdep_assert_held(&s->mn->lock);
 	if (!s->killed)
 		WRITE_ONCE(s->killed, reason);
-	mod_delayed_work(mpconv_wq, &s->work, 0);
+	/* Not started yet: mpconv_session_start() runs it, and it sees this. */
+	if (s->started)
+		mod_delayed_work(mpconv_wq, &s->work, 0);
 }
 
 /**
@@ -366,8 +384,9 @@ bool mpconv_binding_gc(struct mpconv_net *mn, bool all)
 	bool idle_left = false;
 	int i;
 
-	spin_lock_bh(&mn->lock);
+	/* One bucket per lock hold: the table may hold a million. */
 	for (i = 0; i < ARRAY_SIZE(mn->bindings.buckets); i++) {
+		spin_lock_bh(&mn->lock);
 		hlist_for_each_entry_safe(b, tmp, &mn->bindings.buckets[i], node) {
 			if (b->sessions || (b->is_static && !all))
 				continue;
@@ -377,8 +396,9 @@ bool mpconv_binding_gc(struct mpconv_net *mn, bool all)
 			}
 			binding_unlink(mn, b, all ? MPCONV_REASON_SHUTDOWN : MPCONV_REASON_EXPIRED);
 		}
+		spin_unlock_bh(&mn->lock);
+		cond_resched();
 	}
-	spin_unlock_bh(&mn->lock);
 	return idle_left;
 }
 
@@ -555,13 +575,16 @@ u32 mpconv_binding_flush(struct mpconv_net *mn)
 		hlist_for_each_entry(s, &mn->sessions.buckets[i], node)
 			if (s->binding)
 				mpconv_session_kill(s, MPCONV_REASON_FLUSHED);
+	spin_unlock_bh(&mn->lock);
 	for (i = 0; i < ARRAY_SIZE(mn->bindings.buckets); i++) {
+		spin_lock_bh(&mn->lock);
 		hlist_for_each_entry_safe(b, tmp, &mn->bindings.buckets[i], node) {
 			binding_unlink(mn, b, MPCONV_REASON_FLUSHED);
 			n++;
 		}
+		spin_unlock_bh(&mn->lock);
+		cond_resched();
 	}
-	spin_unlock_bh(&mn->lock);
 	return n;
 }
 

@@ -100,6 +100,8 @@ struct mpconv_session_ops {
  *	namespace exit, module unload), 0 until then; set under
  *	&mpconv_net.lock
  * @server_mptcp: the server's SYN+ACK carried MP_CAPABLE
+ * @started: mpconv_session_start() made it runnable (under &mpconv_net.lock)
+ * @ended: session_end() unlinked it (under &mpconv_net.lock)
  * @reason: why it ended (&enum mpconv_reason), set by the step that ends it
  * @error: the RFC 8803 Error code, with %MPCONV_REASON_ERROR
  * @poll: how many MPCONV_STEP_POLL in a row (backoff)
@@ -141,6 +143,8 @@ struct mpconv_session {
 	u8 role;
 	u8 state;
 	u8 killed;
+	bool started;
+	bool ended;
 	u8 reason;
 	u8 error;
 	bool sent;
