@@ -12,6 +12,7 @@
 #   make check                the whole test suite (both kernels, in QEMU)
 #   make unit / make fuzz     codec unit tests + 60 s fuzz / fuzz as long as asked
 #   make demo                 boot a VM and show mpconv at work
+#   make bench                benchmarks in a VM (BENCH_KERNELS="6.12 6.1")
 #   make style                checkpatch.pl --strict on the sources
 #   make clean
 #
@@ -32,12 +33,12 @@ endif
 KBUILD_ARGS := MPCONV_ROOT=$(ROOT) CONFIG_MPCONV=m $(if $(W),W=$(W)) $(if $(C),C=$(C)) \
 	$(if $(MPCONV_DEBUG),MPCONV_DEBUG=1)
 
-.PHONY: all module cli selftests debug deps check unit fuzz demo style clean install help
+.PHONY: all module cli selftests debug deps check unit fuzz demo bench style clean install help
 
 all: module cli selftests
 
 help:
-	@sed -n '3,18p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,19p' Makefile | sed 's/^# \{0,1\}//'
 
 module:
 	@test -n "$(KDIRS)" || { echo "make: no kernel headers found; run 'make deps' or pass KDIR=" >&2; exit 1; }
@@ -72,6 +73,9 @@ check:
 
 demo:
 	bash scripts/demo.sh
+
+bench:
+	bash bench/bench.sh
 
 install: module
 	@for k in $(KDIRS); do \

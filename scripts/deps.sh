@@ -24,6 +24,7 @@ BASE_PKGS=(
 	qemu-system-x86 busybox-static cpio kmod xz-utils zstd
 	iproute2 iputils-ping procps psmisc socat jq ethtool tcpdump
 	util-linux coreutils python3
+	gcc-s390x-linux-gnu libc6-dev-s390x-cross qemu-user-static
 )
 
 have_pkgs() {
@@ -89,6 +90,10 @@ ynl_present() {
 }
 
 apt_install python3-yaml python3-jsonschema
+
+# The benchmarks (make bench): iperf3, mptcpize (from mptcpd's source, runs
+# a TCP program over MPTCP) and nft for the user-space converter pair.
+apt_install iperf3 mptcpize nftables
 if ! ynl_present; then
 	apt_update
 	ynl_tmp=$(mktemp -d)
