@@ -21,7 +21,10 @@
 # Environment: BENCH_REPS (3), BENCH_TIME (iperf3 seconds, 5), BENCH_N
 # (idle sessions for the memory figure, "1000"; "1000 10000" for both),
 # BENCH_US_N (cap on N for the user-space pair, which forks two socat
-# processes per connection: 250), BENCH_SETUPS, BENCH_OUT (/run/vmout).
+# processes per connection: 250), BENCH_SETUPS, BENCH_MEASURES (which
+# measures: "memory bulk aggregate ttfb rate"), BENCH_PERF (1: profile
+# mpconv's bulk upload and download with `perf record -a -g`, reports in
+# $BENCH_OUT/perf-*.txt), BENCH_OUT (/run/vmout).
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=../selftests/lib.sh
@@ -34,6 +37,8 @@ DUR=${BENCH_TIME:-5}
 NS_LIST=${BENCH_N:-1000}
 US_N=${BENCH_US_N:-250}
 SETUPS=${BENCH_SETUPS:-direct dmptcp mpconv userspace}
+MEASURES=${BENCH_MEASURES:-memory bulk aggregate ttfb rate}
+PERF=${BENCH_PERF:-0}
 OUT=${BENCH_OUT:-/run/vmout}
 RATE_T=3	# seconds per connection-rate run
 RATE_CONC=8	# clients of the concurrent connection-rate run
@@ -187,8 +192,23 @@ iperf() {
 }
 
 bulk() {
-	local s=$1 dir v bps bytes jif
+	local s=$1 dir v bps bytes jif pp
 	for dir in up down; do
+		if [ "$PERF" = 1 ] && [ "$s" = mpconv ]; then
+			# perf takes seconds to start under emulation: record
+			# until the transfer is over
+			perf record -a -g -o "$T/perf.data" >/dev/null 2>&1 &
+			pp=$!
+			sleep 8
+			iperf "$s" "$dir" "$DUR" 0 >/dev/null
+			kill -INT "$pp"
+			wait "$pp"
+			perf report -i "$T/perf.data" --no-children --percent-limit 0.5 \
+				--stdio -g none --sort symbol >"$OUT/perf-$series-$dir.txt" 2>&1
+			perf report -i "$T/perf.data" --children --percent-limit 2 \
+				--stdio -g caller,0.5,callee --sort symbol \
+				>"$OUT/perf-$series-$dir-callers.txt" 2>&1
+		fi
 		for _ in $(seq "$REPS"); do
 			v=$(iperf "$s" "$dir" "$DUR" 0) || continue
 			read -r bps bytes jif <<<"$v"
@@ -242,6 +262,14 @@ kmem() {
 		END { print k, s, t - f, a }' /proc/meminfo
 }
 
+# slab_delta N: the slab caches that grew between $T/slab0 and $T/slab1,
+# bytes per connection (objects x object size / N), largest first
+slab_delta() {
+	awk -v n="$1" 'FNR == NR { if (FNR > 2) a[$1] = $2; next }
+		FNR > 2 { d = ($2 - a[$1]) * $4 / n; if (d >= 16) printf "%8.0f  %s (%d B)\n", d, $1, $4 }' \
+		"$T/slab0" "$T/slab1" | sort -rn
+}
+
 memory() {
 	local s=$1 n=$2 hp cp k0 s0 u0 a0 k1 s1 u1 got
 	target "$s"
@@ -253,6 +281,7 @@ memory() {
 		hp=$!
 		sleep 2
 		read -r k0 s0 u0 a0 <<<"$(kmem)"
+		cp /proc/slabinfo "$T/slab0"
 		ip netns exec "$t_ns" python3 "$PEER" hold "$t_addr" "$t_hold" "$n" \
 			"$T/ready" "$T/stop" $t_mp >>"$T/bg.log" 2>&1 &
 		cp=$!
@@ -263,6 +292,7 @@ memory() {
 		got=$(cat "$T/ready" 2>/dev/null || echo 0)
 		sleep 3	# second subflows, late ACKs
 		read -r k1 s1 u1 _ <<<"$(kmem)"
+		cp /proc/slabinfo "$T/slab1"
 		touch "$T/stop"
 		wait "$cp"
 		kill "$hp" 2>/dev/null
@@ -271,6 +301,7 @@ memory() {
 			echo "bench: $s: only $got of $n idle connections opened" >&2
 		fi
 		if [ "$got" -gt 0 ]; then
+			slab_delta "$got" >"$OUT/slab-$series-$s-$2.txt"
 			rec "$s" "mem_kernel_$2" $(((k1 - k0) * 1024 / got))
 			rec "$s" "mem_slab_$2" $(((s1 - s0) * 1024 / got))
 			rec "$s" "mem_used_$2" $(((u1 - u0) * 1024 / got))
@@ -284,7 +315,9 @@ memory() {
 # --- run ---------------------------------------------------------------------
 # Memory first, for every setup: the idle connections are closed with resets,
 # so no TIME_WAIT socket of an earlier measure expires during a later count.
-for s in $SETUPS; do
+want() { [[ " $MEASURES " == *" $1 "* ]]; }
+want memory || SETUPS_MEM=""
+for s in ${SETUPS_MEM-$SETUPS}; do
 	setup_on "$s"
 	paths 2
 	for n in $NS_LIST; do
@@ -300,15 +333,23 @@ for s in $SETUPS; do
 	join0=$(nst "$ns_conc" MPTcpExtMPJoinSynRx)
 	setup_on "$s"
 	paths 1
-	say "$s: bulk throughput, one unshaped path, ${DUR} s each way"
-	bulk "$s"
+	if want bulk; then
+		say "$s: bulk throughput, one unshaped path, ${DUR} s each way"
+		bulk "$s"
+	fi
 	paths 2
-	say "$s: aggregation, wan1 + wan2 at 20 Mbit/s, 20 ms RTT"
-	aggregate "$s"
-	say "$s: time to first byte, 10 ms per hop each way"
-	ttfb "$s"
-	say "$s: connection rate, sequential and $RATE_CONC concurrent"
-	crate "$s"
+	if want aggregate; then
+		say "$s: aggregation, wan1 + wan2 at 20 Mbit/s, 20 ms RTT"
+		aggregate "$s"
+	fi
+	if want ttfb; then
+		say "$s: time to first byte, 10 ms per hop each way"
+		ttfb "$s"
+	fi
+	if want rate; then
+		say "$s: connection rate, sequential and $RATE_CONC concurrent"
+		crate "$s"
+	fi
 	rec "$s" check_mptcp_syn_rx $(($(nst "$ns_conc" MPTcpExtMPCapableSYNRX) - syn0))
 	rec "$s" check_mptcp_join_rx $(($(nst "$ns_conc" MPTcpExtMPJoinSynRx) - join0))
 	[ "$s" != mpconv ] || rec "$s" check_converted "$(cpe -j stats | jq -r .cpe_converted)"

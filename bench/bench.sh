@@ -6,7 +6,9 @@
 # table(s) and leaves build/bench/bench-<series>.json and .md.
 #
 # Environment: BENCH_KERNELS ("6.12"; "6.12 6.1" for both), and the guest's
-# BENCH_REPS, BENCH_TIME, BENCH_N, BENCH_US_N, BENCH_SETUPS (bench-vm.sh).
+# BENCH_REPS, BENCH_TIME, BENCH_N, BENCH_US_N, BENCH_SETUPS, BENCH_MEASURES,
+# BENCH_PERF (bench-vm.sh), BENCH_APPEND (more kernel parameters, e.g.
+# init_on_alloc=0 to see what zeroing every new page costs).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -14,6 +16,9 @@ KERNELS=${BENCH_KERNELS:-6.12}
 OUT=$ROOT/build/bench
 
 bash scripts/deps.sh
+if [ "${BENCH_PERF:-0}" = 1 ] && ! command -v perf >/dev/null; then
+	apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q linux-perf
+fi
 
 # Build the module for a kernel only when it is missing or older than its
 # sources, the CLI likewise (`make` rebuilds everything as usual).
@@ -32,7 +37,7 @@ fi
 
 mkdir -p "$OUT"
 env_args=()
-for v in BENCH_REPS BENCH_TIME BENCH_N BENCH_US_N BENCH_SETUPS; do
+for v in BENCH_REPS BENCH_TIME BENCH_N BENCH_US_N BENCH_SETUPS BENCH_MEASURES BENCH_PERF; do
 	[ -z "${!v:-}" ] || env_args+=("$v=${!v}")
 done
 t0=$(date +%s)
@@ -42,7 +47,7 @@ for k in $KERNELS; do
 	# slub_debug=- : no slab debugging (vm-run.sh turns it on for the tests),
 	# which would inflate every object and slow every allocation
 	bash scripts/vm-run.sh -q -k "$k" -t 3600 -o "$OUT" -l "$OUT/console-$k.log" \
-		-a "slub_debug=-" -- \
+		-a "slub_debug=- ${BENCH_APPEND:-}" -- \
 		env "${env_args[@]}" BENCH_OUT=/run/vmout bash "$ROOT/bench/bench-vm.sh"
 done
 

@@ -62,7 +62,9 @@ def main():
     ]
     for n in ns:
         measures += [
-            ("mem_kernel_%d" % n, "kernel memory per idle session, N=%d" % n, "bytes", False),
+            ("mem_slab_%d" % n, "slab memory per idle session, N=%d" % n, "bytes", False),
+            ("mem_kernel_%d" % n, "kernel memory (slab, per-CPU, stacks, page tables) per idle "
+             "session, N=%d" % n, "bytes", False),
             ("mem_used_%d" % n, "all memory per idle session (kernel + processes), N=%d" % n,
              "bytes", False),
         ]
@@ -91,7 +93,12 @@ def main():
         d, m, c, u = med("direct", k), med("dmptcp", k), med("mpconv", k), med("userspace", k)
         own = 2 * d + m if d is not None and m is not None else None
         avail = med("mpconv", "mem_avail_%d" % n)
+        sl = "mem_slab_%d" % n
+        sd, sm, sc = med("direct", sl), med("dmptcp", sl), med("mpconv", sl)
+        sown = 2 * sd + sm if sd is not None and sm is not None else None
         derived[str(n)] = {
+            "sockets_own_cost_slab_bytes": sown,
+            "mpconv/sockets_own_cost_slab": ratio(sc, sown),
             "sockets_own_cost_bytes": own,
             "mpconv/sockets_own_cost": ratio(c, own),
             "userspace/sockets_own_cost": ratio(u, own),
@@ -143,9 +150,13 @@ def main():
         if d["sockets_own_cost_bytes"] is None:
             continue
         line = ("N=%d: sockets' own cost of a converted session (2 x direct + direct MPTCP) "
-                "%.0f bytes; mpconv %s x that, user-space pair %s x (kernel only), %s x "
+                "%s slab bytes, %.0f kernel bytes; mpconv %s x that in slab, %s x in kernel "
+                "memory; user-space pair %s x (kernel only), %s x "
                 "(with its processes; measured with N=%s)" % (
-                    n, d["sockets_own_cost_bytes"], rcell(d["mpconv/sockets_own_cost"]),
+                    n, "%.0f" % d["sockets_own_cost_slab_bytes"]
+                    if d["sockets_own_cost_slab_bytes"] is not None else "-",
+                    d["sockets_own_cost_bytes"], rcell(d["mpconv/sockets_own_cost_slab"]),
+                    rcell(d["mpconv/sockets_own_cost"]),
                     rcell(d["userspace/sockets_own_cost"]),
                     rcell(d["userspace_all_memory/sockets_own_cost"]),
                     "%.0f" % med("userspace", "mem_n_%d" % n)

@@ -241,17 +241,26 @@ static u8 connect_errno_code(int err)
 
 static enum mpconv_step conv_connect(struct mpconv_session *s, const struct mpconv_convert_msg *m)
 {
+	const struct mpconv_conv_cfg *cfg;
 	struct net *net = s->mn->net;
 	struct sockaddr_storage ss;
 	u32 timeout;
-	int err, len;
+	bool mptcp;
+	int err = -EPROTONOSUPPORT, len;
 
 	s->dest.a6 = *(const struct in6_addr *)m->addr;
 	s->dest.port = m->port;
 	s->dest.family = ipv6_addr_v4mapped(&s->dest.a6) ? AF_INET : AF_INET6;
 
-	err = mpconv_sock_create(net, s->dest.family, IPPROTO_MPTCP, &s->ssock);
-	if (err)	/* MPTCP off in this namespace: plain TCP then */
+	rcu_read_lock();
+	cfg = rcu_dereference(s->mn->conv.cfg);
+	timeout = cfg->connect_timeout_ms;
+	mptcp = cfg->server_mptcp;
+	rcu_read_unlock();
+
+	if (mptcp)
+		err = mpconv_sock_create(net, s->dest.family, IPPROTO_MPTCP, &s->ssock);
+	if (err)	/* not asked for, or MPTCP off in this namespace */
 		err = mpconv_sock_create(net, s->dest.family, IPPROTO_TCP, &s->ssock);
 	if (err)
 		return conv_refuse(s, MPCONV_CONVERT_E_RESOURCE, NULL, 0, false);
@@ -266,9 +275,6 @@ static enum mpconv_step conv_connect(struct mpconv_session *s, const struct mpco
 		return conv_refuse(s, connect_errno_code(err), NULL, 0, false);
 	}
 
-	rcu_read_lock();
-	timeout = rcu_dereference(s->mn->conv.cfg)->connect_timeout_ms;
-	rcu_read_unlock();
 	/* publishes s->dest to dumps (session_fill()) */
 	smp_store_release(&s->state, MPCONV_SESS_CONNECTING);
 	s->deadline = jiffies + msecs_to_jiffies(timeout);
@@ -752,6 +758,8 @@ int mpconv_converter_set(struct mpconv_net *mn, struct genl_info *info)
 	}
 	if (tb[MPCONV_A_CONV_COOKIE_REQUIRED])
 		cfg->cookie_required = nla_get_u8(tb[MPCONV_A_CONV_COOKIE_REQUIRED]);
+	if (tb[MPCONV_A_CONV_SERVER_MPTCP])
+		cfg->server_mptcp = nla_get_u8(tb[MPCONV_A_CONV_SERVER_MPTCP]);
 	mpconv_nla_get_u32_opt(tb, MPCONV_A_CONV_MAX_SESSIONS, &cfg->max_sessions);
 	mpconv_nla_get_u32_opt(tb, MPCONV_A_CONV_MAX_PER_CLIENT, &cfg->max_per_client);
 	mpconv_nla_get_u32_opt(tb, MPCONV_A_CONV_READ_TIMEOUT_MS, &cfg->read_timeout_ms);
@@ -810,6 +818,7 @@ int mpconv_converter_fill(struct mpconv_net *mn, struct sk_buff *msg)
 	    mpconv_nla_put_prefixes(msg, MPCONV_A_CONV_ALLOW, cfg->allow, cfg->n_allow) ||
 	    mpconv_nla_put_prefixes(msg, MPCONV_A_CONV_DENY, cfg->deny, cfg->n_deny) ||
 	    nla_put_u8(msg, MPCONV_A_CONV_COOKIE_REQUIRED, cfg->cookie_required) ||
+	    nla_put_u8(msg, MPCONV_A_CONV_SERVER_MPTCP, cfg->server_mptcp) ||
 	    nla_put_u32(msg, MPCONV_A_CONV_MAX_SESSIONS, cfg->max_sessions) ||
 	    nla_put_u32(msg, MPCONV_A_CONV_MAX_PER_CLIENT, cfg->max_per_client) ||
 	    nla_put_u32(msg, MPCONV_A_CONV_READ_TIMEOUT_MS, cfg->read_timeout_ms) ||

@@ -21,6 +21,7 @@ struct mpconv_net;
  * @enabled: the role is on
  * @listen: listening address and port
  * @cookie_required: requests must carry this client's cookie
+ * @server_mptcp: connect to servers with MPTCP (else plain TCP)
  * @max_sessions: sessions allowed in the namespace
  * @max_per_client: sessions allowed per client
  * @read_timeout_ms: time for the whole Convert message
@@ -40,6 +41,7 @@ struct mpconv_conv_cfg {
 	bool enabled;
 	struct mpconv_addr listen;
 	bool cookie_required;
+	bool server_mptcp;
 	u32 max_sessions;
 	u32 max_per_client;
 	u32 read_timeout_ms;

@@ -5,7 +5,7 @@
  * Module entry points. Per-namespace state is set up before the netlink
  * family appears, and the family goes away before that state, so a request
  * never sees a namespace without its state. The workqueue outlives both:
- * every session's work runs on it.
+ * every session's work runs on it; the sessions' slab cache outlives it.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -21,9 +21,14 @@ static int __init mpconv_init(void)
 {
 	int err;
 
+	err = mpconv_session_cache_init();
+	if (err)
+		return err;
 	mpconv_wq = alloc_workqueue("mpconv", WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
-	if (!mpconv_wq)
-		return -ENOMEM;
+	if (!mpconv_wq) {
+		err = -ENOMEM;
+		goto err_cache;
+	}
 
 	err = mpconv_netns_init();
 	if (err)
@@ -40,6 +45,8 @@ err_netns:
 	mpconv_netns_exit();
 err_wq:
 	destroy_workqueue(mpconv_wq);
+err_cache:
+	mpconv_session_cache_exit();
 	return err;
 }
 
@@ -50,6 +57,8 @@ static void __exit mpconv_exit(void)
 	mpconv_netns_exit();
 	/* ...and this waits for their work items to return. */
 	destroy_workqueue(mpconv_wq);
+	/* Sessions are freed after a grace period: wait for the last. */
+	mpconv_session_cache_exit();
 	pr_info("unloaded\n");
 }
 

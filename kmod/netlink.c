@@ -54,6 +54,7 @@ static const struct nla_policy mpconv_conv_set_policy[MPCONV_A_MAX + 1] = {
 	[MPCONV_A_CONV_CONNECT_TIMEOUT_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &range_timeout),
 	[MPCONV_A_CONV_IDLE_TIMEOUT_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &range_idle),
 	[MPCONV_A_CONV_BINDING_LIFETIME_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &range_lifetime),
+	[MPCONV_A_CONV_SERVER_MPTCP] = NLA_POLICY_MAX(NLA_U8, 1),
 };
 
 static const struct nla_policy mpconv_cpe_set_policy[MPCONV_A_MAX + 1] = {

@@ -35,6 +35,7 @@
 void mpconv_relay_init(struct mpconv_relay *r, struct socket *a, struct socket *b)
 {
 	memset(r, 0, sizeof(*r));
+	r->active = jiffies;
 	r->dir[0].src = a;
 	r->dir[0].dst = b;
 	r->dir[1].src = b;
@@ -94,12 +95,8 @@ static int pump_dir(struct mpconv_relay_dir *d, bool *moved, bool *dst_failed)
 					return -ENOMEM;
 			}
 			n = mpconv_sock_recv(d->src, d->buf, MPCONV_RELAY_BUF);
-			if (n == -EAGAIN) {
-				/* Drained: give the buffer back while idle. */
-				kfree(d->buf);
-				d->buf = NULL;
-				return 0;
-			}
+			if (n == -EAGAIN)
+				return 0;	/* drained; the buffer stays a while */
 			if (n < 0)
 				return n;
 			if (n == 0) {
@@ -163,7 +160,36 @@ enum mpconv_relay_state mpconv_relay_pump(struct mpconv_relay *r, bool *moved)
 	}
 	if (r->dir[0].shut && r->dir[1].shut)
 		return MPCONV_RELAY_DONE;
+	if (*moved) {
+		r->active = jiffies;
+	} else if (time_after_eq(jiffies, r->active + MPCONV_RELAY_TRIM)) {
+		/* Idle: drained directions give their buffer back. */
+		for (i = 0; i < 2; i++) {
+			if (!r->dir[i].len) {
+				kfree(r->dir[i].buf);
+				r->dir[i].buf = NULL;
+			}
+		}
+	}
 	return again ? MPCONV_RELAY_AGAIN : MPCONV_RELAY_WAIT;
+}
+
+/**
+ * mpconv_relay_trim_delay() - when an idle relay should be pumped again
+ * @r: the relay (or a zeroed one, before mpconv_relay_init())
+ *
+ * A relay whose sockets stay quiet keeps its buffers until a pump finds it
+ * idle for %MPCONV_RELAY_TRIM: the owner wakes it then.
+ *
+ * Return: jiffies from now, or MAX_JIFFY_OFFSET when no buffer is held.
+ */
+unsigned long mpconv_relay_trim_delay(const struct mpconv_relay *r)
+{
+	unsigned long at = r->active + MPCONV_RELAY_TRIM;
+
+	if ((!r->dir[0].buf || r->dir[0].len) && (!r->dir[1].buf || r->dir[1].len))
+		return MAX_JIFFY_OFFSET;
+	return time_after(at, jiffies) ? at - jiffies : 1;
 }
 
 /**

@@ -11,12 +11,19 @@
 /* Bytes held per direction while the destination cannot take them. */
 #define MPCONV_RELAY_BUF	(32 * 1024)
 
+/* A relay idle this long gives its buffers back. Freeing them as soon as a
+ * source is drained made a bulk transfer allocate (and, with Debian's
+ * init_on_alloc, zero) 32 KiB every time the relay caught up with it.
+ */
+#define MPCONV_RELAY_TRIM	HZ
+
 /**
  * struct mpconv_relay_dir - one direction of a relay
  * @src: the socket read from
  * @dst: the socket written to
- * @buf: bytes read from @src not yet written to @dst; allocated while data
- *	is in flight, freed when the direction is drained
+ * @buf: bytes read from @src not yet written to @dst; allocated when data
+ *	comes, freed when the relay has been idle for %MPCONV_RELAY_TRIM or
+ *	the direction has ended
  * @off: first pending byte in @buf
  * @len: number of pending bytes
  * @bytes: bytes delivered to @dst
@@ -51,11 +58,13 @@ enum mpconv_relay_state {
 /**
  * struct mpconv_relay - a relay between sockets a and b
  * @dir: [0] a to b, [1] b to a
+ * @active: jiffies when data last moved
  * @err: the error that reset the relay (negative errno), 0 otherwise
  * @reset_by: 0 when socket a failed, 1 when b did (valid with @err)
  */
 struct mpconv_relay {
 	struct mpconv_relay_dir dir[2];
+	unsigned long active;
 	int err;
 	u8 reset_by;
 };
@@ -63,6 +72,7 @@ struct mpconv_relay {
 void mpconv_relay_init(struct mpconv_relay *r, struct socket *a, struct socket *b);
 int mpconv_relay_preload(struct mpconv_relay *r, int d, const u8 *data, u32 len);
 enum mpconv_relay_state mpconv_relay_pump(struct mpconv_relay *r, bool *moved);
+unsigned long mpconv_relay_trim_delay(const struct mpconv_relay *r);
 void mpconv_relay_release(struct mpconv_relay *r);
 
 #endif /* _MPCONV_RELAY_H */

@@ -181,6 +181,8 @@ struct mpconv_table {
 	u32 gen;
 };
 
+int mpconv_session_cache_init(void);
+void mpconv_session_cache_exit(void);
 struct mpconv_session *mpconv_session_new(struct mpconv_net *mn, u8 role,
 					  const struct mpconv_session_ops *ops,
 					  struct socket *csock, u32 max, u32 max_per_client,

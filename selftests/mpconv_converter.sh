@@ -85,7 +85,8 @@ mpc_on_exit "kill $(jobs -p | tr '\n' ' ')"
 sleep 1
 
 # --- integrity ---------------------------------------------------------------
-nstat_conc() { ip netns exec "$ns_conc" nstat -az "$1" | awk -v n="$1" '$1 == n { print $2 }'; }
+nstat_ns() { ip netns exec "$1" nstat -az "$2" | awk -v n="$2" '$1 == n { print $2 }'; }
+nstat_conc() { nstat_ns "$ns_conc" "$1"; }
 
 echo_4m() {
 	mc -J "$T/j" 198.51.100.2 192.0.2.130 8080 <"$T/up4m" >"$T/got" || return 1
@@ -171,21 +172,49 @@ else
 fi
 
 # --- an MPTCP server ---------------------------------------------------------
-server_mptcp() {
-	local ok pid
+# to_mptcp_server FILE: converts "hello" to the MPTCP server; the session's
+# JSON while it lives goes to FILE, the reply's TLVs to $T/j
+to_mptcp_server() {
+	local pid
 	(sleep 2; echo hello) | mc -J "$T/j" 198.51.100.2 192.0.2.130 8083 >"$T/got" &
 	pid=$!
 	sleep 1
-	conv -j session show | tee "$T/sess"
-	ok=$(jq '[.[] | select(.dest.port == 8083 and .server_mptcp)] | length' "$T/sess")
+	conv -j session show | jq '[.[] | select(.dest.port == 8083)]' | tee "$1"
 	wait $pid
 	cat "$T/j"
-	echo "MPTcpExtBlackhole $(nstat_conc MPTcpExtBlackhole)" \
-		"MPCapableSYNTXDrop $(nstat_conc MPTcpExtMPCapableSYNTXDrop)"
-	[ "$ok" = 1 ] && jq -e '.kinds | index(30)' "$T/j" >/dev/null &&
-		[ "$(cat "$T/got")" = hello ]
+	[ "$(cat "$T/got")" = hello ]
 }
-mpc_check "an MPTCP server: MP_CAPABLE in the reply, session shows it" server_mptcp
+
+# By default the converter reaches servers over plain TCP, even one that
+# speaks MPTCP: no MP_CAPABLE SYN reaches it and none is reported.
+server_tcp() {
+	local syn
+	syn=$(nstat_ns "$ns_server" MPTcpExtMPCapableSYNRX)
+	conv -j converter show | jq -e '.server_mptcp == false' || return 1
+	to_mptcp_server "$T/sess" || return 1
+	echo "MPCapableSYNRX at the server: $syn -> $(nstat_ns "$ns_server" MPTcpExtMPCapableSYNRX)"
+	jq -e 'length == 1 and (.[0].server_mptcp | not)' "$T/sess" >/dev/null &&
+		! jq -e '.kinds | index(30)' "$T/j" >/dev/null &&
+		[ "$(nstat_ns "$ns_server" MPTcpExtMPCapableSYNRX)" = "$syn" ]
+}
+mpc_check "server-mptcp off (default): plain TCP to an MPTCP server, nothing reported" server_tcp
+
+server_mptcp() {
+	local ok syn
+	syn=$(nstat_ns "$ns_server" MPTcpExtMPCapableSYNRX)
+	conv converter set server-mptcp on >/dev/null &&
+		conv -j converter show | jq -e '.server_mptcp == true' || return 1
+	to_mptcp_server "$T/sess"
+	ok=$?
+	conv converter set server-mptcp off >/dev/null
+	echo "MPTcpExtBlackhole $(nstat_conc MPTcpExtBlackhole)" \
+		"MPCapableSYNTXDrop $(nstat_conc MPTcpExtMPCapableSYNTXDrop)" \
+		"MPCapableSYNRX at the server: $syn -> $(nstat_ns "$ns_server" MPTcpExtMPCapableSYNRX)"
+	[ "$ok" = 0 ] && jq -e 'length == 1 and .[0].server_mptcp' "$T/sess" >/dev/null &&
+		jq -e '.kinds | index(30)' "$T/j" >/dev/null &&
+		[ "$(nstat_ns "$ns_server" MPTcpExtMPCapableSYNRX)" -gt "$syn" ]
+}
+mpc_check "server-mptcp on: MP_CAPABLE in the reply, session shows it" server_mptcp
 
 # --- refusals and errors -----------------------------------------------------
 # expect_error NAME CODE CLIENT_ARGS...: the client gets an Error TLV CODE

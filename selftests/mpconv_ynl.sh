@@ -180,7 +180,8 @@ converter_get() {
 	echo "$j"
 	jq -e '.["conv-enabled"] == 1 and .["conv-listen"].port == 5124 and
 	       .["conv-allow"].prefix == [{"family": 2, "addr4": "198.51.100.0", "prefixlen": 24}] and
-	       .["conv-binding-lifetime-ms"] == 1000 and .["conv-max-sessions"] == 4096' \
+	       .["conv-binding-lifetime-ms"] == 1000 and .["conv-max-sessions"] == 4096 and
+	       .["conv-server-mptcp"] == 0' \
 		<<<"$j" >/dev/null
 }
 mpc_check "converter-get: the configuration the CLI set, lists decoded" converter_get

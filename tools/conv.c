@@ -20,8 +20,10 @@ int cli_converter_print(const struct nlattr **tb, void *data)
 		       cli_print_prefix);
 	cli_print_list("deny", "deny (destinations, besides the built-in list):", "(none)",
 		       tb[MPCONV_A_CONV_DENY], cli_print_prefix);
-	print_bool("cookie_required", "  cookie required %s\n",
+	print_bool("cookie_required", "  cookie required %s",
 		   cli_u8(tb[MPCONV_A_CONV_COOKIE_REQUIRED]));
+	print_bool("server_mptcp", ", MPTCP to servers %s\n",
+		   cli_u8(tb[MPCONV_A_CONV_SERVER_MPTCP]));
 	print_uint("max_sessions", "  limits: %" PRIu64 " sessions",
 		   cli_u32(tb[MPCONV_A_CONV_MAX_SESSIONS]));
 	print_uint("max_per_client", ", %" PRIu64 " per client\n",
@@ -75,6 +77,7 @@ static const struct cli_opt conv_opts[] = {
 	CLI_LIST("allow", MPCONV_A_CONV_ALLOW, cli_put_prefix),
 	CLI_LIST("deny", MPCONV_A_CONV_DENY, cli_put_prefix),
 	CLI_CHOICE("cookie", MPCONV_A_CONV_COOKIE_REQUIRED, off_on),
+	CLI_CHOICE("server-mptcp", MPCONV_A_CONV_SERVER_MPTCP, off_on),
 	CLI_U32("max-sessions", MPCONV_A_CONV_MAX_SESSIONS),
 	CLI_U32("max-per-client", MPCONV_A_CONV_MAX_PER_CLIENT),
 	CLI_MS("read-timeout", MPCONV_A_CONV_READ_TIMEOUT_MS),

@@ -62,6 +62,7 @@ static void usage(FILE *f)
 		"\n"
 		"CONVERTER_OPTS := [ listen ADDR[:PORT] ] [ port PORT ] [ allow PREFIXES ]\n"
 		"                  [ deny PREFIXES ] [ cookie { on | off } ]\n"
+		"                  [ server-mptcp { on | off } ]\n"
 		"                  [ max-sessions N ] [ max-per-client N ]\n"
 		"                  [ read-timeout TIME ] [ connect-timeout TIME ]\n"
 		"                  [ idle-timeout TIME ] [ binding-lifetime TIME ]\n"

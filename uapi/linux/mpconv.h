@@ -234,6 +234,12 @@ enum mpconv_role {
  * @MPCONV_A_CONFIG_ROLE: u32, the &enum mpconv_role bit whose
  *	configuration a %MPCONV_CMD_CONFIG_NTF carries
  * @MPCONV_A_FLUSHED: u32, entries a flush removed
+ * @MPCONV_A_CONV_SERVER_MPTCP: u8 0/1, the converter opens its connection
+ *	to the server with MPTCP (1) or plain TCP (0, default). With MPTCP, a
+ *	server that accepts it gets an MPTCP connection and the reply's TCP
+ *	Extended Header carries its MP_CAPABLE, telling the client it could
+ *	reach that server directly; every other server costs an MPTCP socket
+ *	that falls back to TCP (more memory and CPU per session).
  */
 enum mpconv_attr {
 	MPCONV_A_UNSPEC,
@@ -299,6 +305,7 @@ enum mpconv_attr {
 	MPCONV_A_BIND_REASON,
 	MPCONV_A_CONFIG_ROLE,
 	MPCONV_A_FLUSHED,
+	MPCONV_A_CONV_SERVER_MPTCP,
 
 	__MPCONV_A_MAX
 };
