@@ -13,6 +13,13 @@
 #   make unit / make fuzz     codec unit tests + 60 s fuzz / fuzz as long as asked
 #   make demo                 boot a VM and show mpconv at work
 #   make bench                benchmarks in a VM (BENCH_KERNELS="6.12 6.1")
+#   make check-arm64          cross-build for arm64, run the conversion suite
+#                             on Debian's arm64 kernel (qemu-system-aarch64)
+#   make check-armhf          the same for 32-bit ARM (armmp 6.1, qemu-system-arm)
+#   make dkms-install         register the module's source with DKMS and
+#                             build it for the running kernel (dkms-uninstall)
+#   make deb                  mpconv-dkms and mpconv packages in build/deb/
+#   make openwrt-src          fill openwrt/mpconv/src for the OpenWrt package
 #   make style                checkpatch.pl --strict on the sources
 #   make clean
 #
@@ -30,15 +37,19 @@ else
 KDIRS := $(KDIR)
 endif
 
+VERSION := $(shell sed -n 's/^\#define MPCONV_VERSION "\(.*\)"/\1/p' kmod/mpconv.h)
+DKMS_SRC = $(DESTDIR)/usr/src/mpconv-$(VERSION)
+
 KBUILD_ARGS := MPCONV_ROOT=$(ROOT) CONFIG_MPCONV=m $(if $(W),W=$(W)) $(if $(C),C=$(C)) \
 	$(if $(MPCONV_DEBUG),MPCONV_DEBUG=1)
 
-.PHONY: all module cli selftests debug deps check unit fuzz demo bench style clean install help
+.PHONY: all module cli selftests debug deps check unit fuzz demo bench style clean install help \
+	check-arm64 check-armhf dkms-src dkms-install dkms-uninstall deb openwrt-src
 
 all: module cli selftests
 
 help:
-	@sed -n '3,19p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,26p' Makefile | sed 's/^# \{0,1\}//'
 
 module:
 	@test -n "$(KDIRS)" || { echo "make: no kernel headers found; run 'make deps' or pass KDIR=" >&2; exit 1; }
@@ -87,6 +98,44 @@ install: module
 
 style:
 	bash scripts/style.sh
+
+check-arm64:
+	bash scripts/cross.sh arm64
+
+check-armhf:
+	bash scripts/cross.sh armhf
+
+# The module's source as DKMS wants it: dkms.conf, kmod/ and uapi/.
+dkms-src:
+	install -d $(DKMS_SRC)/kmod $(DKMS_SRC)/uapi/linux
+	install -m 0644 kmod/*.c kmod/*.h kmod/Kbuild $(DKMS_SRC)/kmod/
+	install -m 0644 uapi/linux/mpconv.h $(DKMS_SRC)/uapi/linux/
+	sed 's/@VERSION@/$(VERSION)/' dkms.conf >$(DKMS_SRC)/dkms.conf
+
+dkms-install: dkms-src
+	dkms status -m mpconv -v $(VERSION) | grep -q . || dkms add -m mpconv -v $(VERSION)
+	@if [ -d /lib/modules/$$(uname -r)/build ]; then \
+		dkms install -m mpconv -v $(VERSION); \
+	else \
+		echo "dkms-install: no headers for $$(uname -r): registered only" \
+		     "(dkms builds it when a kernel and its headers are installed)"; \
+	fi
+
+dkms-uninstall:
+	-dkms remove -m mpconv -v $(VERSION) --all
+	rm -rf $(DKMS_SRC)
+
+deb:
+	bash scripts/deb.sh
+
+# The OpenWrt package's source (openwrt/mpconv/src, not versioned).
+openwrt-src:
+	rm -rf openwrt/mpconv/src
+	install -d openwrt/mpconv/src/kmod openwrt/mpconv/src/uapi/linux openwrt/mpconv/src/tools
+	install -m 0644 kmod/*.c kmod/*.h kmod/Kbuild openwrt/mpconv/src/kmod/
+	install -m 0644 uapi/linux/mpconv.h openwrt/mpconv/src/uapi/linux/
+	install -m 0644 tools/*.c tools/*.h tools/Makefile tools/mpconv.8 openwrt/mpconv/src/tools/
+	install -m 0644 COPYING openwrt/mpconv/src/
 
 clean:
 	rm -rf build

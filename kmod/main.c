@@ -24,7 +24,12 @@ static int __init mpconv_init(void)
 	err = mpconv_session_cache_init();
 	if (err)
 		return err;
-	mpconv_wq = alloc_workqueue("mpconv", WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
+	/* Not WQ_MEM_RECLAIM: a session's work closes MPTCP sockets, whose
+	 * close flushes their worker on the system workqueue, and a reclaim
+	 * workqueue must not wait for a non-reclaim one (check_flush_dependency
+	 * warns, seen on armhf). Relaying is not needed to reclaim memory.
+	 */
+	mpconv_wq = alloc_workqueue("mpconv", WQ_UNBOUND, 0);
 	if (!mpconv_wq) {
 		err = -ENOMEM;
 		goto err_cache;

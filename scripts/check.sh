@@ -8,13 +8,20 @@
 #      warning fails the check) and the CLI
 #   3. the codec's unit tests and a bounded fuzz run (tests/unit)
 #   4. the harness self-test (the VM runner fails when it should)
-#   5. boot each kernel (6.1, 6.12) and run every selftest suite in it
+#   5. packaging: DKMS (make dkms-install), Debian packages (make deb, apt
+#      install, dkms builds for every installed kernel, purge), the OpenWrt
+#      package's recipes and init script
+#   6. boot each kernel (6.1, 6.12) and run every selftest suite in it
+#   7. CPE architectures: cross-build for arm64 (Debian's 6.12) and armhf
+#      (Debian's armmp 6.1) with W=1, boot each under qemu-system-aarch64 /
+#      qemu-system-arm and run every selftest suite there (scripts/cross.sh)
 #
 # Prints TAP as it goes and ends with one line "N passed, N failed" counting
 # every check on both kernels. Exits non-zero on any failure.
 #
 # Environment: MPCONV_KERNELS="6.1 6.12" (which kernels), FUZZ_SECONDS=60,
-# MPCONV_CHECK_HARNESS=0 to leave out step 4.
+# MPCONV_CHECK_HARNESS=0 to leave out step 4, MPCONV_CHECK_PACKAGING=0 step 5,
+# MPCONV_CROSS="arm64 armhf" (which architectures in step 7; "" for none).
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -112,6 +119,20 @@ if [ "${MPCONV_CHECK_HARNESS:-1}" = 1 ]; then
 	fi
 fi
 
+if [ "${MPCONV_CHECK_PACKAGING:-1}" = 1 ]; then
+	step "packaging: DKMS, Debian packages, OpenWrt package"
+	bash tests/packaging/test_packaging.sh 2>&1 | tee "$LOGS/packaging.log"
+	rc=${PIPESTATUS[0]}
+	if count packaging "$LOGS/packaging.log" && [ "$rc" -ne 0 ]; then
+		fail_step packaging "exited with $rc"
+	fi
+	bash tests/packaging/test_openwrt.sh 2>&1 | tee "$LOGS/openwrt.log"
+	rc=${PIPESTATUS[0]}
+	if count openwrt "$LOGS/openwrt.log" && [ "$rc" -ne 0 ]; then
+		fail_step openwrt "exited with $rc"
+	fi
+fi
+
 for k in $KERNELS; do
 	step "selftests on $k"
 	bash scripts/vm-run.sh -q -k "$k" -l "$LOGS/console-$k.log" -- \
@@ -120,6 +141,19 @@ for k in $KERNELS; do
 	rc=${PIPESTATUS[0]}
 	if count "selftests $k" "$LOGS/selftests-$k.log" && [ "$rc" -ne 0 ]; then
 		fail_step "selftests $k" "the VM run failed (exit $rc; console: $LOGS/console-$k.log)"
+	fi
+done
+
+for a in ${MPCONV_CROSS-arm64 armhf}; do
+	step "$a: cross-build (W=1) and every selftest suite on Debian's $a kernel"
+	t0=$(date +%s)
+	bash scripts/cross.sh "$a" 2>&1 | tee "$LOGS/cross-$a.log"
+	rc=${PIPESTATUS[0]}
+	if count "selftests $a" "$LOGS/cross-$a.log" && [ "$rc" -ne 0 ]; then
+		fail_step "$a" "exited with $rc (build log build/$a/build.log, console build/$a/console.log)"
+	elif [ "$rc" -eq 0 ]; then
+		passed=$((passed + 1))
+		echo "ok - $a: built with W=1 without warnings, $(($(date +%s) - t0)) s in all"
 	fi
 done
 

@@ -33,5 +33,8 @@ rc=0
 	--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG \
 	-f kmod/*.c kmod/*.h uapi/linux/mpconv.h || rc=1
 shellcheck -x -S warning -s bash scripts/*.sh selftests/*.sh tests/harness/*.sh \
-	tests/completion/*.sh tools/mpconv.bash-completion bench/*.sh .ci/run || rc=1
+	tests/completion/*.sh tests/packaging/*.sh tools/mpconv.bash-completion bench/*.sh \
+	.ci/run || rc=1
+# OpenWrt runs init scripts with busybox ash (local is fine): checked as dash
+shellcheck -x -S warning -s dash openwrt/mpconv/files/mpconv.init || rc=1
 exit $rc

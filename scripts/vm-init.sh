@@ -26,9 +26,15 @@ mount -t 9p -o trans=virtio,version=9p2000.L,cache=loose,msize=512000,ro hostroo
 	fail "cannot mount the host's root"
 # mpconv.keep=PATH (vm-run.sh): the repository lives under one of the
 # directories covered with tmpfs below: keep it visible at the same path.
+# mpconv.repo=PATH (vm-run.sh -A): the root is another architecture's
+# userland and the repository comes as a share of its own, mounted there.
 keep=
+repo=
 for a in $(cat /proc/cmdline); do
-	case $a in mpconv.keep=*) keep=${a#mpconv.keep=} ;; esac
+	case $a in
+	mpconv.keep=*) keep=${a#mpconv.keep=} ;;
+	mpconv.repo=*) repo=${a#mpconv.repo=} ;;
+	esac
 done
 if [ -n "$keep" ]; then
 	mkdir -p /keep && mount -o bind "$H$keep" /keep || fail "cannot keep $keep"
@@ -38,6 +44,11 @@ for d in tmp run var/tmp; do
 done
 if [ -n "$keep" ]; then
 	mkdir -p "$H$keep" && mount -o bind /keep "$H$keep" || fail "cannot keep $keep"
+fi
+if [ -n "$repo" ]; then
+	mkdir -p "$H$repo" 2>/dev/null
+	mount -t 9p -o trans=virtio,version=9p2000.L,cache=loose,msize=512000,ro repo "$H$repo" ||
+		fail "cannot mount the repository at $repo"
 fi
 mount -t proc proc $H/proc
 mount -t sysfs sysfs $H/sys

@@ -20,6 +20,11 @@
 #   -m MB       guest memory (default: 1024)
 #   -a ARGS     extra kernel command line
 #   -q          echo only the command's output, not kernel messages (all is logged)
+#   -A ARCH     arm64 or armhf: boot Debian's kernel for ARCH under
+#               qemu-system-aarch64 / qemu-system-arm instead, with the ARCH
+#               userland of build/ARCH/root as the guest's root and the
+#               repository shared at its path (scripts/cross.sh prepares
+#               both; -k is then ignored)
 # Environment: MPCONV_VM_BZIMAGE=1 boots the compressed image instead of the
 # extracted vmlinux (slower; a fallback if the vmlinux does not boot).
 set -euo pipefail
@@ -32,13 +37,14 @@ timeout_s=1800
 mem=1024
 extra_append=
 quiet=0
+arch=x86_64
 
 usage() {
 	sed -n '3,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'
 	exit "${1:-2}"
 }
 
-while getopts "k:l:o:t:m:a:qh" opt; do
+while getopts "k:l:o:t:m:a:A:qh" opt; do
 	case $opt in
 	k) kernel=$OPTARG ;;
 	l) log=$OPTARG ;;
@@ -47,6 +53,7 @@ while getopts "k:l:o:t:m:a:qh" opt; do
 	m) mem=$OPTARG ;;
 	a) extra_append=$OPTARG ;;
 	q) quiet=1 ;;
+	A) arch=$OPTARG ;;
 	h) usage 0 ;;
 	*) usage ;;
 	esac
@@ -69,7 +76,23 @@ resolve_kernel() {
 	echo "$rel"
 }
 
-rel=$(resolve_kernel "$kernel")
+case $arch in
+x86_64)
+	guest_root=/
+	modroot=/
+	busybox=/bin/busybox
+	rel=$(resolve_kernel "$kernel")
+	;;
+arm64 | armhf)
+	guest_root=$ROOT/build/$arch/root
+	modroot=$guest_root
+	busybox=$guest_root/bin/busybox
+	rel=$(find "$guest_root/boot" -maxdepth 1 -name 'vmlinuz-*' -printf '%f\n' 2>/dev/null |
+		sed 's/^vmlinuz-//' | sort -V | tail -n 1)
+	[ -n "$rel" ] || die "no $arch kernel in $guest_root/boot (run scripts/cross.sh $arch build)"
+	;;
+*) die "unknown architecture $arch (x86_64, arm64 or armhf)" ;;
+esac
 vmdir=$ROOT/build/vm/$rel
 mkdir -p "$vmdir"
 [ -n "$log" ] || log=$vmdir/console.log
@@ -93,8 +116,8 @@ extract_vmlinux() {
 	return 1
 }
 
-kimg=/boot/vmlinuz-$rel
-if [ "${MPCONV_VM_BZIMAGE:-0}" != 1 ]; then
+kimg=$guest_root/boot/vmlinuz-$rel
+if [ "$arch" = x86_64 ] && [ "${MPCONV_VM_BZIMAGE:-0}" != 1 ]; then
 	if [ ! -s "$vmdir/vmlinux" ] || [ "$kimg" -nt "$vmdir/vmlinux" ]; then
 		extract_vmlinux "$kimg" "$vmdir/vmlinux" || rm -f "$vmdir/vmlinux"
 	fi
@@ -107,8 +130,8 @@ build_initramfs() {
 	local dir mod
 	dir=$(mktemp -d)
 	mkdir -p "$dir"/{bin,sbin,proc,sys,dev,host,mods}
-	cp /bin/busybox "$dir/bin/busybox"
-	modprobe -a -S "$rel" --show-depends 9p 9pnet_virtio virtio_pci |
+	cp "$busybox" "$dir/bin/busybox"
+	modprobe -d "$modroot" -a -S "$rel" --show-depends 9p 9pnet_virtio virtio_pci |
 		awk '$1 == "insmod" && !seen[$2]++ { print $2 }' >"$dir/mods.list.src"
 	: >"$dir/mods/order"
 	while read -r mod; do
@@ -136,7 +159,7 @@ build_initramfs() {
 }
 
 if [ ! -s "$vmdir/initrd.gz" ] || [ "$ROOT/scripts/vm-init.sh" -nt "$vmdir/initrd.gz" ] ||
-   [ "$0" -nt "$vmdir/initrd.gz" ]; then
+   [ "$0" -nt "$vmdir/initrd.gz" ] || [ "$busybox" -nt "$vmdir/initrd.gz" ]; then
 	build_initramfs
 fi
 
@@ -161,22 +184,41 @@ cleanup() {
 }
 trap cleanup EXIT
 
-append="console=ttyS0 panic=-1 oops=panic panic_on_warn=1 slub_debug=FZPU"
-append+=" loglevel=5 rdinit=/init mitigations=off tsc=reliable no_timer_check"
+append="panic=-1 oops=panic panic_on_warn=1 slub_debug=FZPU"
+append+=" loglevel=5 rdinit=/init mitigations=off"
+if [ "$arch" = x86_64 ]; then
+	append+=" console=ttyS0 tsc=reliable no_timer_check"
+else
+	# The guest's root is the arm64 userland: the repository comes as a
+	# share of its own, mounted at the same path.
+	append+=" console=ttyAMA0 mpconv.repo=$ROOT"
+	mkdir -p "$guest_root$ROOT"
+fi
 append+=" $extra_append"
 # A repository under a directory the guest covers with tmpfs (/tmp, /run,
 # /var/tmp: e.g. a CI clone in /tmp) is bound back over it by vm-init.
 case $ROOT in
-/tmp/* | /run/* | /var/tmp/*) append+=" mpconv.keep=$ROOT" ;;
+/tmp/* | /run/* | /var/tmp/*) [ "$arch" != x86_64 ] || append+=" mpconv.keep=$ROOT" ;;
 esac
 
 # shellcheck disable=SC2054 # commas belong to the option values
-qemu=(qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m "$mem" -nographic -no-reboot -nic none
+case $arch in
+x86_64) qemu=(qemu-system-x86_64 -accel tcg -cpu max) ;;
+arm64) qemu=(qemu-system-aarch64 -M virt -accel tcg -cpu cortex-a57) ;;
+armhf) qemu=(qemu-system-arm -M virt,highmem=off -accel tcg -cpu cortex-a15) ;;
+esac
+# shellcheck disable=SC2054
+qemu+=(-smp 2 -m "$mem" -nographic -no-reboot -nic none
 	-kernel "$kimg" -initrd "$vmdir/initrd.gz" -append "$append"
-	-fsdev "local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap"
+	-fsdev "local,id=hostroot,path=$guest_root,security_model=none,readonly=on,multidevs=remap"
 	-device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot
 	-fsdev "local,id=vmout,path=$outdir,security_model=none"
 	-device virtio-9p-pci,fsdev=vmout,mount_tag=vmout)
+if [ "$arch" != x86_64 ]; then
+	# shellcheck disable=SC2054
+	qemu+=(-fsdev "local,id=repo,path=$ROOT,security_model=none,readonly=on,multidevs=remap"
+		-device virtio-9p-pci,fsdev=repo,mount_tag=repo)
+fi
 
 # The full console goes to the log; -q shows only the command's lines.
 show() {
