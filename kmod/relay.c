@@ -26,6 +26,9 @@
  */
 #define RELAY_BUDGET	16
 
+/* Bytes of the first read of a direction without a buffer. */
+#define RELAY_FIRST	128
+
 /**
  * mpconv_relay_init() - set up a relay between two connected sockets
  * @r: the relay
@@ -35,7 +38,8 @@
 void mpconv_relay_init(struct mpconv_relay *r, struct socket *a, struct socket *b)
 {
 	memset(r, 0, sizeof(*r));
-	r->active = jiffies;
+	r->dir[0].active = jiffies;
+	r->dir[1].active = jiffies;
 	r->dir[0].src = a;
 	r->dir[0].dst = b;
 	r->dir[1].src = b;
@@ -72,6 +76,28 @@ int mpconv_relay_preload(struct mpconv_relay *r, int d, const u8 *data, u32 len)
  * (*dst_failed tells which socket failed), 1 when the budget ran out with
  * data still flowing, 0 otherwise.
  */
+/* Read into the direction's buffer. Without one, a small read on the stack
+ * comes first and the buffer is only allocated when it brought data: the
+ * quiet direction of a busy relay is pumped on every event of the other and
+ * must not allocate (and free, once idle) 32 KiB each time.
+ */
+static int relay_read(struct mpconv_relay_dir *d)
+{
+	u8 first[RELAY_FIRST];
+	int n;
+
+	if (d->buf)
+		return mpconv_sock_recv(d->src, d->buf, MPCONV_RELAY_BUF);
+	n = mpconv_sock_recv(d->src, first, sizeof(first));
+	if (n <= 0)
+		return n;
+	d->buf = kmalloc(MPCONV_RELAY_BUF, GFP_KERNEL);
+	if (!d->buf)
+		return -ENOMEM;	/* the relay is reset: nothing is lost silently */
+	memcpy(d->buf, first, n);
+	return n;
+}
+
 static int pump_dir(struct mpconv_relay_dir *d, bool *moved, bool *dst_failed)
 {
 	int i, n;
@@ -89,12 +115,7 @@ static int pump_dir(struct mpconv_relay_dir *d, bool *moved, bool *dst_failed)
 				}
 				return 0;
 			}
-			if (!d->buf) {
-				d->buf = kmalloc(MPCONV_RELAY_BUF, GFP_KERNEL);
-				if (!d->buf)
-					return -ENOMEM;
-			}
-			n = mpconv_sock_recv(d->src, d->buf, MPCONV_RELAY_BUF);
+			n = relay_read(d);
 			if (n == -EAGAIN)
 				return 0;	/* drained; the buffer stays a while */
 			if (n < 0)
@@ -117,6 +138,7 @@ static int pump_dir(struct mpconv_relay_dir *d, bool *moved, bool *dst_failed)
 		d->off += n;
 		d->len -= n;
 		d->bytes += n;
+		d->active = jiffies;
 		*moved = true;
 	}
 	return 1;
@@ -160,15 +182,13 @@ enum mpconv_relay_state mpconv_relay_pump(struct mpconv_relay *r, bool *moved)
 	}
 	if (r->dir[0].shut && r->dir[1].shut)
 		return MPCONV_RELAY_DONE;
-	if (*moved) {
-		r->active = jiffies;
-	} else if (time_after_eq(jiffies, r->active + MPCONV_RELAY_TRIM)) {
-		/* Idle: drained directions give their buffer back. */
-		for (i = 0; i < 2; i++) {
-			if (!r->dir[i].len) {
-				kfree(r->dir[i].buf);
-				r->dir[i].buf = NULL;
-			}
+	/* Drained directions idle for a while give their buffer back. */
+	for (i = 0; i < 2; i++) {
+		struct mpconv_relay_dir *d = &r->dir[i];
+
+		if (d->buf && !d->len && time_after_eq(jiffies, d->active + MPCONV_RELAY_TRIM)) {
+			kfree(d->buf);
+			d->buf = NULL;
 		}
 	}
 	return again ? MPCONV_RELAY_AGAIN : MPCONV_RELAY_WAIT;
@@ -178,18 +198,24 @@ enum mpconv_relay_state mpconv_relay_pump(struct mpconv_relay *r, bool *moved)
  * mpconv_relay_trim_delay() - when an idle relay should be pumped again
  * @r: the relay (or a zeroed one, before mpconv_relay_init())
  *
- * A relay whose sockets stay quiet keeps its buffers until a pump finds it
- * idle for %MPCONV_RELAY_TRIM: the owner wakes it then.
+ * A direction whose source stays quiet keeps its buffer until a pump finds
+ * it idle for %MPCONV_RELAY_TRIM: the owner wakes the relay then.
  *
- * Return: jiffies from now, or MAX_JIFFY_OFFSET when no buffer is held.
+ * Return: jiffies from now (at least 1), or MAX_JIFFY_OFFSET when no
+ * drained direction holds a buffer.
  */
 unsigned long mpconv_relay_trim_delay(const struct mpconv_relay *r)
 {
-	unsigned long at = r->active + MPCONV_RELAY_TRIM;
+	unsigned long now = jiffies, delay = MAX_JIFFY_OFFSET, at;
+	int i;
 
-	if ((!r->dir[0].buf || r->dir[0].len) && (!r->dir[1].buf || r->dir[1].len))
-		return MAX_JIFFY_OFFSET;
-	return time_after(at, jiffies) ? at - jiffies : 1;
+	for (i = 0; i < 2; i++) {
+		if (!r->dir[i].buf || r->dir[i].len)
+			continue;
+		at = r->dir[i].active + MPCONV_RELAY_TRIM;
+		delay = min(delay, time_after(at, now) ? at - now : 1UL);
+	}
+	return delay;
 }
 
 /**

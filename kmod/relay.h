@@ -11,8 +11,8 @@
 /* Bytes held per direction while the destination cannot take them. */
 #define MPCONV_RELAY_BUF	(32 * 1024)
 
-/* A relay idle this long gives its buffers back. Freeing them as soon as a
- * source is drained made a bulk transfer allocate (and, with Debian's
+/* A direction idle this long gives its buffer back. Freeing it as soon as
+ * its source is drained made a bulk transfer allocate (and, with Debian's
  * init_on_alloc, zero) 32 KiB every time the relay caught up with it.
  */
 #define MPCONV_RELAY_TRIM	HZ
@@ -22,8 +22,9 @@
  * @src: the socket read from
  * @dst: the socket written to
  * @buf: bytes read from @src not yet written to @dst; allocated when data
- *	comes, freed when the relay has been idle for %MPCONV_RELAY_TRIM or
- *	the direction has ended
+ *	comes, freed when the direction has been idle for %MPCONV_RELAY_TRIM
+ *	or has ended
+ * @active: jiffies when data last moved this way
  * @off: first pending byte in @buf
  * @len: number of pending bytes
  * @bytes: bytes delivered to @dst
@@ -37,6 +38,7 @@ struct mpconv_relay_dir {
 	u32 off;
 	u32 len;
 	u64 bytes;
+	unsigned long active;
 	bool eof;
 	bool shut;
 };
@@ -58,13 +60,11 @@ enum mpconv_relay_state {
 /**
  * struct mpconv_relay - a relay between sockets a and b
  * @dir: [0] a to b, [1] b to a
- * @active: jiffies when data last moved
  * @err: the error that reset the relay (negative errno), 0 otherwise
  * @reset_by: 0 when socket a failed, 1 when b did (valid with @err)
  */
 struct mpconv_relay {
 	struct mpconv_relay_dir dir[2];
-	unsigned long active;
 	int err;
 	u8 reset_by;
 };

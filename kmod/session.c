@@ -7,8 +7,9 @@
  * wakeups queue work under it too), readers (netlink dumps) walk under
  * rcu_read_lock(). Entries are freed after a grace period once unlinked
  * (sessions come from their own slab cache, which keeps the ~600-byte
- * session from taking a 1 KiB kmalloc slot and shows its count in
- * /proc/slabinfo; the module's exit waits for the last of them). Sizes
+ * session from taking a 1 KiB kmalloc slot; the slab allocator may merge
+ * it with another cache of that size; the module's exit waits for the last
+ * of them). Sizes
  * are bounded by the role's limits: a session is only linked when the
  * table holds fewer than the configured maximum (plus a few slots kept for
  * sending refusals), a binding only with a session.
@@ -339,6 +340,8 @@ enum mpconv_step mpconv_session_relay(struct mpconv_session *s, u32 idle_ms)
 		mpconv_stat_inc(s->mn, MPCONV_STAT_SESS_CLOSED);
 		return mpconv_session_fail(s, MPCONV_REASON_CLOSED, 0);
 	case MPCONV_RELAY_AGAIN:
+		/* data is moving: not idle, however long the run of budgets */
+		s->deadline = jiffies + msecs_to_jiffies(idle_ms);
 		return MPCONV_STEP_AGAIN;
 	case MPCONV_RELAY_WAIT:
 		break;
