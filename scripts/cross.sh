@@ -155,8 +155,10 @@ unpack() {
 	# update-alternatives' links
 	[ -e "$A/root/usr/bin/awk" ] || ln -s gawk "$A/root/usr/bin/awk"
 	mkdir -p "$A/root"/{proc,sys,dev,tmp,run,var/tmp,root,etc}
-	echo "root:x:0:0:root:/root:/bin/bash" >"$A/root/etc/passwd"
-	echo "root:x:0:" >"$A/root/etc/group"
+	# (tcpdump drops its privileges to its own user, which its postinst adds)
+	printf '%s\n' "root:x:0:0:root:/root:/bin/bash" \
+		"tcpdump:x:101:101::/nonexistent:/usr/sbin/nologin" >"$A/root/etc/passwd"
+	printf '%s\n' "root:x:0:" "tcpdump:x:101:" >"$A/root/etc/group"
 	/sbin/depmod -b "$A/root" "$rel"
 	# The headers' tools are the host's, their -common part the host's
 	# (arm64: same version) or the unpacked one (armhf).

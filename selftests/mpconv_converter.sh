@@ -145,18 +145,24 @@ mpc_check "40 concurrent connections, 200 kB each, all intact" concurrent
 
 # --- the Convert message in the SYN ----------------------------------------
 syn_capture() {
-	local pid
-	ip netns exec "$ns_conc" timeout 15 tcpdump -i wan1 -n -c 1 -w "$T/syn.pcap" \
-		'tcp dst port 5124 and tcp[tcpflags] & (tcp-syn|tcp-ack) == tcp-syn' \
-		>/dev/null 2>&1 &
+	local pid _
+	ip netns exec "$ns_conc" timeout 30 tcpdump -i wan1 -n -c 1 -w "$T/syn.pcap" \
+		'tcp dst port 5124' \
+		>"$T/tcpdump.err" 2>&1 &
 	pid=$!
-	sleep 1
+	# tcpdump says so once it captures (seconds under emulation)
+	for _ in $(seq 100); do
+		grep -q 'listening on' "$T/tcpdump.err" && break
+		sleep 0.2
+	done
 	mc -J "$T/j" 198.51.100.2 192.0.2.130 8080 </dev/null >/dev/null
 	wait $pid
 	cat "$T/j"
 	# the SYN's payload: Version 1, Total Length 6 words, Magic 0x2263,
 	# then a Connect TLV (type 10, 5 words)
 	tcpdump -r "$T/syn.pcap" -x 2>/dev/null | tee "$T/syn.txt"
+	# the SYN itself must have been captured, either way
+	grep -q 'Flags \[S\]' "$T/syn.txt" || { cat "$T/tcpdump.err"; return 1; }
 	if [ "$tfo_expected" = true ]; then
 		tr -d ' \n\t' <"$T/syn.txt" | grep -q '010622630a05' &&
 			jq -e '.syn_data' "$T/j" >/dev/null
