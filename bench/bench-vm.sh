@@ -129,8 +129,9 @@ US_PORTS="5201 7000 7100"
 setup_on() {
 	case $1 in
 	mpconv)
+		# shellcheck disable=SC2086 # BENCH_CONV_OPTS: more converter options
 		conv converter enable allow 198.51.100.0/24,203.0.113.0/24 \
-			max-sessions 100000 max-per-client 100000 >/dev/null &&
+			max-sessions 100000 max-per-client 100000 ${BENCH_CONV_OPTS:-} >/dev/null &&
 		cpe cpe enable converter "$CONC" iface lan max-sessions 100000 \
 			max-per-host 100000 >/dev/null || die "enabling mpconv failed"
 		;;

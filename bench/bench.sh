@@ -7,7 +7,7 @@
 #
 # Environment: BENCH_KERNELS ("6.12"; "6.12 6.1" for both), and the guest's
 # BENCH_REPS, BENCH_TIME, BENCH_N, BENCH_US_N, BENCH_SETUPS, BENCH_MEASURES,
-# BENCH_PERF (bench-vm.sh), BENCH_APPEND (more kernel parameters, e.g.
+# BENCH_PERF, BENCH_CONV_OPTS (e.g. "server-mptcp on") (bench-vm.sh), BENCH_APPEND (more kernel parameters, e.g.
 # init_on_alloc=0 to see what zeroing every new page costs).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -37,7 +37,8 @@ fi
 
 mkdir -p "$OUT"
 env_args=()
-for v in BENCH_REPS BENCH_TIME BENCH_N BENCH_US_N BENCH_SETUPS BENCH_MEASURES BENCH_PERF; do
+for v in BENCH_REPS BENCH_TIME BENCH_N BENCH_US_N BENCH_SETUPS BENCH_MEASURES BENCH_PERF \
+	BENCH_CONV_OPTS; do
 	[ -z "${!v:-}" ] || env_args+=("$v=${!v}")
 done
 t0=$(date +%s)
