@@ -72,10 +72,12 @@ int mpconv_relay_preload(struct mpconv_relay *r, int d, const u8 *data, u32 len)
 	return 0;
 }
 
-/* Move what can move in one direction. Returns a negative errno on error
- * (*dst_failed tells which socket failed), 1 when the budget ran out with
- * data still flowing, 0 otherwise.
- */
+/* A drained direction holding a buffer: one a quiet spell will trim. */
+static bool dir_trimmable(const struct mpconv_relay_dir *d)
+{
+	return d->buf && !d->len;
+}
+
 /* Read into the direction's buffer. Without one, a small read on the stack
  * comes first and the buffer is only allocated when it brought data: the
  * quiet direction of a busy relay is pumped on every event of the other and
@@ -98,6 +100,10 @@ static int relay_read(struct mpconv_relay_dir *d)
 	return n;
 }
 
+/* Move what can move in one direction. Returns a negative errno on error
+ * (*dst_failed tells which socket failed), 1 when the budget ran out with
+ * data still flowing, 0 otherwise.
+ */
 static int pump_dir(struct mpconv_relay_dir *d, bool *moved, bool *dst_failed)
 {
 	int i, n;
@@ -186,7 +192,7 @@ enum mpconv_relay_state mpconv_relay_pump(struct mpconv_relay *r, bool *moved)
 	for (i = 0; i < 2; i++) {
 		struct mpconv_relay_dir *d = &r->dir[i];
 
-		if (d->buf && !d->len && time_after_eq(jiffies, d->active + MPCONV_RELAY_TRIM)) {
+		if (dir_trimmable(d) && time_after_eq(jiffies, d->active + MPCONV_RELAY_TRIM)) {
 			kfree(d->buf);
 			d->buf = NULL;
 		}
@@ -210,7 +216,7 @@ unsigned long mpconv_relay_trim_delay(const struct mpconv_relay *r)
 	int i;
 
 	for (i = 0; i < 2; i++) {
-		if (!r->dir[i].buf || r->dir[i].len)
+		if (!dir_trimmable(&r->dir[i]))
 			continue;
 		at = r->dir[i].active + MPCONV_RELAY_TRIM;
 		delay = min(delay, time_after(at, now) ? at - now : 1UL);

@@ -11,20 +11,8 @@
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT" || exit 1
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() {
-	n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"
-	[ ! -s "$T/out" ] || tail -n 20 "$T/out" | sed 's/^/# /'
-}
-check() {
-	local d=$1
-	shift
-	if "$@" >"$T/out" 2>&1; then ok "$d"; else not_ok "$d"; fi
-}
+# shellcheck source=tap.sh
+. "$ROOT/tests/packaging/tap.sh"
 
 echo "TAP version 13"
 echo "1..6"
@@ -92,5 +80,4 @@ want="mpconv cpe enable iface br-lan converter 198.51.100.2 source 192.168.1.0/2
 check "init script: enabled, with a list option: '$want'" \
 	bash -c "out=\$($(declare -f init_run); T=$T ROOT=$ROOT init_run); echo \"\$out\"; [ \"\$out\" = '$want' ]"
 
-echo "# openwrt: $((n - failed)) passed, $failed failed"
-[ "$failed" -eq 0 ]
+tap_end openwrt

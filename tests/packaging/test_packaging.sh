@@ -14,27 +14,8 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT" || exit 1
 VERSION=$(sed -n 's/^#define MPCONV_VERSION "\(.*\)"/\1/p' kmod/mpconv.h)
 export VERSION DEBIAN_FRONTEND=noninteractive
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-n=0
-failed=0
-
-ok() {
-	n=$((n + 1))
-	echo "ok $n - $1"
-}
-not_ok() {
-	n=$((n + 1))
-	failed=$((failed + 1))
-	echo "not ok $n - $1"
-	[ ! -s "$T/out" ] || tail -n 20 "$T/out" | sed 's/^/# /'
-}
-# check DESCRIPTION COMMAND...: run it, output to $T/out
-check() {
-	local d=$1
-	shift
-	if "$@" >"$T/out" 2>&1; then ok "$d"; else not_ok "$d"; fi
-}
+# shellcheck source=tap.sh
+. "$ROOT/tests/packaging/tap.sh"
 
 [ "$(id -u)" -eq 0 ] || { echo "1..0 # SKIP needs root"; exit 0; }
 
@@ -113,5 +94,4 @@ check "apt purges both packages" apt-get purge -y -q mpconv mpconv-dkms
 check "nothing of mpconv left after the purge" \
 	bash -c "$(declare -f gone); gone && [ ! -e /usr/sbin/mpconv ]"
 
-echo "# packaging: $((n - failed)) passed, $failed failed"
-[ "$failed" -eq 0 ]
+tap_end packaging
