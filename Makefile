@@ -16,6 +16,10 @@
 #   make check-arm64          cross-build for arm64, run the conversion suite
 #                             on Debian's arm64 kernel (qemu-system-aarch64)
 #   make check-armhf          the same for 32-bit ARM (armmp 6.1, qemu-system-arm)
+#   make stress               the robustness suite's long runs (10,000 connections,
+#                             rmmod with 1,000 live sessions...) on both kernels
+#   make check-debug          every suite on a KASAN/lockdep/kmemleak build of
+#                             Debian's 6.12 (builds it first: 20-40 min)
 #   make dkms-install         register the module's source with DKMS and
 #                             build it for the running kernel (dkms-uninstall)
 #   make deb                  mpconv-dkms and mpconv packages in build/deb/
@@ -44,12 +48,12 @@ KBUILD_ARGS := MPCONV_ROOT=$(ROOT) CONFIG_MPCONV=m $(if $(W),W=$(W)) $(if $(C),C
 	$(if $(MPCONV_DEBUG),MPCONV_DEBUG=1)
 
 .PHONY: all module cli selftests debug deps check unit fuzz demo bench style clean install help \
-	check-arm64 check-armhf dkms-src dkms-install dkms-uninstall deb openwrt-src
+	check-arm64 check-armhf stress check-debug dkms-src dkms-install dkms-uninstall deb openwrt-src
 
 all: module cli selftests
 
 help:
-	@sed -n '3,26p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,30p' Makefile | sed 's/^# \{0,1\}//'
 
 module:
 	@test -n "$(KDIRS)" || { echo "make: no kernel headers found; run 'make deps' or pass KDIR=" >&2; exit 1; }
@@ -104,6 +108,17 @@ check-arm64:
 
 check-armhf:
 	bash scripts/cross.sh armhf
+
+STRESS_KERNELS ?= 6.12 6.1
+stress: all
+	@set -e; for k in $(STRESS_KERNELS); do \
+		bash scripts/vm-run.sh -q -k $$k -t 3600 -l build/stress-$$k.log -- \
+			env MPC_SKIP_IS_FAIL=1 MPCONV_STRESS=1 \
+			make --no-print-directory -C selftests run_tests TEST_PROGS=mpconv_robust.sh; \
+	done
+
+check-debug:
+	bash scripts/check-debug.sh
 
 # The module's source as DKMS wants it: dkms.conf, kmod/ and uapi/.
 dkms-src:

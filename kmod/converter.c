@@ -41,6 +41,17 @@
 #define ACCEPT_BUDGET		64
 /* Reads of a refused client's leftovers per run. */
 #define DRAIN_BUDGET		16
+/* Before the kernel's first SYN retransmission (1 s): a conversion whose
+ * client has not completed its handshake by then is abandoned, so that a
+ * spoofed SYN never makes the server see a retransmitted one.
+ */
+#define SYN_GUARD_MS		750
+/* Fast Open requests the listener holds before their third ACK: at most a
+ * quarter of max-sessions, so that spoofed SYNs cannot fill the table.
+ * Beyond it a SYN's data waits for the handshake (one more round trip).
+ */
+#define TFO_QLEN_MIN		16
+#define TFO_QLEN_MAX		1024
 /* Length of the cookies handed out with Error 3. */
 #define COOKIE_LEN		8
 /* TCP options a client may ask for toward the server (Connect TLV): those
@@ -54,6 +65,7 @@ static const struct mpconv_conv_cfg conv_defaults = {
 	.listen = { .family = AF_INET6, .port = MPCONV_CONVERT_PORT },
 	.max_sessions = 4096,
 	.max_per_client = 256,
+	.max_pending_per_client = 64,
 	.read_timeout_ms = 5000,
 	.connect_timeout_ms = 10000,
 	.idle_timeout_ms = 600000,
@@ -123,6 +135,8 @@ static enum mpconv_step conv_refuse(struct mpconv_session *s, u8 code, const u8 
 	struct mpconv_convert_builder b;
 	int ret;
 
+	mpconv_session_unpend(s);
+	s->guarded = false;
 	s->reason = MPCONV_REASON_ERROR;
 	s->error = code;
 	mpconv_convert_begin(&b, s->reply, sizeof(s->reply), MPCONV_CONVERT_REPLY);
@@ -244,7 +258,7 @@ static enum mpconv_step conv_connect(struct mpconv_session *s, const struct mpco
 	const struct mpconv_conv_cfg *cfg;
 	struct net *net = s->mn->net;
 	struct sockaddr_storage ss;
-	u32 timeout;
+	u32 timeout, max_pending;
 	bool mptcp;
 	int err = -EPROTONOSUPPORT, len;
 
@@ -256,8 +270,13 @@ static enum mpconv_step conv_connect(struct mpconv_session *s, const struct mpco
 	cfg = rcu_dereference(s->mn->conv.cfg);
 	timeout = cfg->connect_timeout_ms;
 	mptcp = cfg->server_mptcp;
+	max_pending = cfg->max_pending_per_client;
 	rcu_read_unlock();
 
+	if (!mpconv_session_pend(s, max_pending)) {
+		mpconv_stat_inc(s->mn, MPCONV_STAT_CONV_PENDING_LIMIT);
+		return conv_refuse(s, MPCONV_CONVERT_E_RESOURCE, NULL, 0, false);
+	}
 	if (mptcp)
 		err = mpconv_sock_create(net, s->dest.family, IPPROTO_MPTCP, &s->ssock);
 	if (err)	/* not asked for, or MPTCP off in this namespace */
@@ -277,7 +296,8 @@ static enum mpconv_step conv_connect(struct mpconv_session *s, const struct mpco
 
 	/* publishes s->dest to dumps (session_fill()) */
 	smp_store_release(&s->state, MPCONV_SESS_CONNECTING);
-	s->deadline = jiffies + msecs_to_jiffies(timeout);
+	s->guarded = timeout > SYN_GUARD_MS && !mpconv_sock_verified(s->csock);
+	s->deadline = jiffies + msecs_to_jiffies(s->guarded ? SYN_GUARD_MS : timeout);
 	return MPCONV_STEP_AGAIN;
 }
 
@@ -403,8 +423,8 @@ static enum mpconv_step conv_connecting(struct mpconv_session *s)
 	struct sock *sk = s->ssock->sk;
 	struct mpconv_convert_builder b;
 	u8 opts[40];
+	u32 idle, timeout;
 	int err, n;
-	u32 idle;
 
 	if (sk->sk_err || sk->sk_state == TCP_CLOSE) {
 		err = sock_error(sk) ?: -ECONNREFUSED;
@@ -412,6 +432,23 @@ static enum mpconv_step conv_connecting(struct mpconv_session *s)
 		mpconv_sock_abort(s->ssock);
 		s->ssock = NULL;
 		return conv_refuse(s, connect_errno_code(err), NULL, 0, false);
+	}
+	/* RFC 8803 section 7: no SYN retransmitted toward a server for a
+	 * client that may be spoofed. Once the client is verified, the rest
+	 * of the connect timeout applies.
+	 */
+	if (s->guarded) {
+		if (mpconv_sock_verified(s->csock)) {
+			rcu_read_lock();
+			timeout = rcu_dereference(s->mn->conv.cfg)->connect_timeout_ms;
+			rcu_read_unlock();
+			s->guarded = false;
+			if (timeout > SYN_GUARD_MS)
+				s->deadline += msecs_to_jiffies(timeout - SYN_GUARD_MS);
+		} else if (time_after_eq(jiffies, s->deadline)) {
+			mpconv_stat_inc(s->mn, MPCONV_STAT_CONV_UNVERIFIED);
+			return mpconv_session_fail(s, MPCONV_REASON_TIMEOUT, 0);
+		}
 	}
 	if (sk->sk_state != TCP_ESTABLISHED && sk->sk_state != TCP_CLOSE_WAIT) {
 		if (time_after_eq(jiffies, s->deadline)) {
@@ -427,7 +464,7 @@ static enum mpconv_step conv_connecting(struct mpconv_session *s)
 	 * have fallen back) to tell whether the server speaks MPTCP and to
 	 * carry the reply.
 	 */
-	if (!mpconv_sock_ready(s->ssock) || !mpconv_sock_ready(s->csock)) {
+	if (s->guarded || !mpconv_sock_ready(s->ssock) || !mpconv_sock_ready(s->csock)) {
 		if (time_after_eq(jiffies, s->deadline))
 			return mpconv_session_fail(s, MPCONV_REASON_TIMEOUT, 0);
 		return MPCONV_STEP_POLL;
@@ -454,6 +491,7 @@ static enum mpconv_step conv_connecting(struct mpconv_session *s)
 	rcu_read_lock();
 	idle = rcu_dereference(s->mn->conv.cfg)->idle_timeout_ms;
 	rcu_read_unlock();
+	mpconv_session_unpend(s);
 	s->state = MPCONV_SESS_RELAY;
 	s->deadline = jiffies + msecs_to_jiffies(idle);
 	mpconv_stat_inc(s->mn, MPCONV_STAT_CONV_CONVERTED);
@@ -631,6 +669,11 @@ static void conv_tfo_restore(struct mpconv_net *mn)
 	mn->conv.tfo_set = false;
 }
 
+static int tfo_qlen(const struct mpconv_conv_cfg *cfg)
+{
+	return clamp_t(u32, cfg->max_sessions / 4, TFO_QLEN_MIN, TFO_QLEN_MAX);
+}
+
 static int conv_listen(struct mpconv_net *mn, const struct mpconv_conv_cfg *cfg,
 		       struct netlink_ext_ack *extack)
 {
@@ -659,7 +702,7 @@ static int conv_listen(struct mpconv_net *mn, const struct mpconv_conv_cfg *cfg,
 	 * refuse TCP_FASTOPEN before Linux 6.2: the Convert message then
 	 * comes as the first data.
 	 */
-	conv->fastopen = !mpconv_sock_setopt_int(sock, SOL_TCP, TCP_FASTOPEN, backlog) &&
+	conv->fastopen = !mpconv_sock_setopt_int(sock, SOL_TCP, TCP_FASTOPEN, tfo_qlen(cfg)) &&
 			 !mpconv_sock_setopt_int(sock, SOL_TCP, TCP_FASTOPEN_NO_COOKIE, 1);
 	if (conv->fastopen)
 		conv_tfo_enable(mn);
@@ -762,6 +805,8 @@ int mpconv_converter_set(struct mpconv_net *mn, struct genl_info *info)
 		cfg->server_mptcp = nla_get_u8(tb[MPCONV_A_CONV_SERVER_MPTCP]);
 	mpconv_nla_get_u32_opt(tb, MPCONV_A_CONV_MAX_SESSIONS, &cfg->max_sessions);
 	mpconv_nla_get_u32_opt(tb, MPCONV_A_CONV_MAX_PER_CLIENT, &cfg->max_per_client);
+	mpconv_nla_get_u32_opt(tb, MPCONV_A_CONV_MAX_PENDING_PER_CLIENT,
+			       &cfg->max_pending_per_client);
 	mpconv_nla_get_u32_opt(tb, MPCONV_A_CONV_READ_TIMEOUT_MS, &cfg->read_timeout_ms);
 	mpconv_nla_get_u32_opt(tb, MPCONV_A_CONV_CONNECT_TIMEOUT_MS, &cfg->connect_timeout_ms);
 	mpconv_nla_get_u32_opt(tb, MPCONV_A_CONV_IDLE_TIMEOUT_MS, &cfg->idle_timeout_ms);
@@ -789,6 +834,9 @@ int mpconv_converter_set(struct mpconv_net *mn, struct genl_info *info)
 	}
 	if (!cfg->enabled && old->enabled)
 		mpconv_session_kill_all(mn, MPCONV_ROLE_CONVERTER);
+	/* The Fast Open queue follows max-sessions on the live listener. */
+	if (!relisten && mn->conv.fastopen && cfg->max_sessions != old->max_sessions)
+		mpconv_sock_setopt_int(mn->conv.lsock, SOL_TCP, TCP_FASTOPEN, tfo_qlen(cfg));
 
 	publish(mn, cfg, old);
 	return 0;
@@ -821,6 +869,7 @@ int mpconv_converter_fill(struct mpconv_net *mn, struct sk_buff *msg)
 	    nla_put_u8(msg, MPCONV_A_CONV_SERVER_MPTCP, cfg->server_mptcp) ||
 	    nla_put_u32(msg, MPCONV_A_CONV_MAX_SESSIONS, cfg->max_sessions) ||
 	    nla_put_u32(msg, MPCONV_A_CONV_MAX_PER_CLIENT, cfg->max_per_client) ||
+	    nla_put_u32(msg, MPCONV_A_CONV_MAX_PENDING_PER_CLIENT, cfg->max_pending_per_client) ||
 	    nla_put_u32(msg, MPCONV_A_CONV_READ_TIMEOUT_MS, cfg->read_timeout_ms) ||
 	    nla_put_u32(msg, MPCONV_A_CONV_CONNECT_TIMEOUT_MS, cfg->connect_timeout_ms) ||
 	    nla_put_u32(msg, MPCONV_A_CONV_IDLE_TIMEOUT_MS, cfg->idle_timeout_ms) ||

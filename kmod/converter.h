@@ -24,6 +24,8 @@ struct mpconv_net;
  * @server_mptcp: connect to servers with MPTCP (else plain TCP)
  * @max_sessions: sessions allowed in the namespace
  * @max_per_client: sessions allowed per client
+ * @max_pending_per_client: sessions per client allowed to be connecting to
+ *	their servers at once
  * @read_timeout_ms: time for the whole Convert message
  * @connect_timeout_ms: time to reach the server
  * @idle_timeout_ms: time without traffic before a session is reset
@@ -44,6 +46,7 @@ struct mpconv_conv_cfg {
 	bool server_mptcp;
 	u32 max_sessions;
 	u32 max_per_client;
+	u32 max_pending_per_client;
 	u32 read_timeout_ms;
 	u32 connect_timeout_ms;
 	u32 idle_timeout_ms;

@@ -226,6 +226,36 @@ void mpconv_session_start(struct mpconv_session *s)
 	rcu_read_unlock();
 }
 
+/**
+ * mpconv_session_pend() - count a session among its client's pending ones
+ * @s: a session with a binding, from its work
+ * @max: how many its client may have
+ *
+ * Return: false, counting nothing, when the client has @max already.
+ */
+bool mpconv_session_pend(struct mpconv_session *s, u32 max)
+{
+	atomic_t *p = &s->binding->pending;
+
+	if (atomic_inc_return(p) > max) {
+		atomic_dec(p);
+		return false;
+	}
+	s->pending = true;
+	return true;
+}
+
+/**
+ * mpconv_session_unpend() - no longer pending (idempotent)
+ * @s: the session, from its work
+ */
+void mpconv_session_unpend(struct mpconv_session *s)
+{
+	if (s->pending)
+		atomic_dec(&s->binding->pending);
+	s->pending = false;
+}
+
 /* End a session from its own work: after this no one can queue its work. */
 static void session_end(struct mpconv_session *s)
 {
@@ -236,6 +266,7 @@ static void session_end(struct mpconv_session *s)
 
 	mpconv_watch_del(&s->cwatch);
 	mpconv_watch_del(&s->swatch);
+	mpconv_session_unpend(s);
 
 	spin_lock_bh(&mn->lock);
 	s->ended = true;

@@ -26,6 +26,8 @@ struct mpconv_net;
  * @ref: one for the table, one per session
  * @addr: the host's address (IPv4 as IPv4-mapped)
  * @sessions: live sessions (those holding a reference)
+ * @pending: its sessions connecting to their server (converter), bounded by
+ *	the max-pending-per-client setting
  * @total: sessions it has had
  * @bytes_up: bytes from this host, ended sessions included
  * @bytes_down: bytes to this host, likewise
@@ -46,6 +48,7 @@ struct mpconv_binding {
 	refcount_t ref;
 	struct in6_addr addr;
 	u32 sessions;
+	atomic_t pending;
 	u64 total;
 	atomic64_t bytes_up;
 	atomic64_t bytes_down;
@@ -100,6 +103,10 @@ struct mpconv_session_ops {
  *	namespace exit, module unload), 0 until then; set under
  *	&mpconv_net.lock
  * @server_mptcp: the server's SYN+ACK carried MP_CAPABLE
+ * @pending: counted in its binding's @pending (converter: connecting)
+ * @guarded: converter: connecting for a client that has not completed its
+ *	handshake yet; @deadline is then the time by which it must have
+ *	(before the server's first SYN retransmission)
  * @started: mpconv_session_start() made it runnable (under &mpconv_net.lock)
  * @ended: session_end() unlinked it (under &mpconv_net.lock)
  * @reason: why it ended (&enum mpconv_reason), set by the step that ends it
@@ -149,6 +156,8 @@ struct mpconv_session {
 	u8 error;
 	bool sent;
 	bool server_mptcp;
+	bool pending;
+	bool guarded;
 	bool graceful;
 	u8 poll;
 	struct mpconv_addr client;
@@ -209,6 +218,8 @@ static inline enum mpconv_step mpconv_session_fail(struct mpconv_session *s, u8 
 	return MPCONV_STEP_DONE;
 }
 
+bool mpconv_session_pend(struct mpconv_session *s, u32 max);
+void mpconv_session_unpend(struct mpconv_session *s);
 void mpconv_session_wait_all(struct mpconv_net *mn);
 
 enum mpconv_step mpconv_session_relay(struct mpconv_session *s, u32 idle_ms);

@@ -218,6 +218,35 @@ bool mpconv_sock_ready(struct socket *sock)
 }
 
 /**
+ * mpconv_sock_verified() - has the peer of an accepted socket proven its
+ *	address?
+ * @sock: an accepted socket
+ *
+ * Only Fast Open accepts a connection before the peer's third ACK: until
+ * that ACK (or data acknowledging the SYN+ACK) arrives, the SYN that made
+ * it may have come from a spoofed address. The MPTCP key arrives with
+ * that ACK; a fallen-back MPTCP connection is judged by its subflow.
+ *
+ * Return: true once the handshake is complete.
+ */
+bool mpconv_sock_verified(struct socket *sock)
+{
+	struct sock *sk = sock->sk, *ssk;
+	bool ok;
+
+	if (sk->sk_protocol != IPPROTO_MPTCP)
+		return sk->sk_state != TCP_SYN_RECV;
+	if (!mpconv_sock_fallback(sock))
+		return mpconv_sock_ready(sock);
+	ssk = mpconv_sock_subflow(sock);
+	if (!ssk)
+		return false;
+	ok = sk_fullsock(ssk) && ssk->sk_state != TCP_SYN_RECV;
+	sock_gen_put(ssk);
+	return ok;
+}
+
+/**
  * mpconv_sock_abort() - close a socket with a reset
  * @sock: the socket, released here
  *

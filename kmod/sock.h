@@ -70,6 +70,7 @@ void mpconv_sock_abort(struct socket *sock);
 struct sock *mpconv_sock_subflow(struct socket *sock);
 bool mpconv_sock_fallback(struct socket *sock);
 bool mpconv_sock_ready(struct socket *sock);
+bool mpconv_sock_verified(struct socket *sock);
 int mpconv_sock_peer(struct socket *sock, struct mpconv_addr *a);
 int mpconv_sock_local(struct socket *sock, struct mpconv_addr *a);
 

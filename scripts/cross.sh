@@ -197,13 +197,13 @@ build() {
 	make -s -C "$t/tools" CC="${CROSS}gcc" PKG_CONFIG=false CFLAGS="-O2 -g -Werror" \
 		LDLIBS="$A/root/usr/lib/$TRIPLET/libmnl.so.0" mpconv
 	cp selftests/*.sh selftests/*.py selftests/settings selftests/config selftests/Makefile \
-		selftests/mpconv_client.c "$t/selftests/"
+		selftests/*.c "$t/selftests/"
 	make -s -C "$t/selftests" CC="${CROSS}gcc" MPCONV_KMOD="$t/kmod"
 	# Architecture-independent parts the suites read: the netlink spec and
 	# ynl (scripts/deps.sh), through the repository's share.
 	ln -sfn "$ROOT/Documentation" "$t/Documentation"
 	ln -sfn "$ROOT/build/ynl" "$t/build/ynl"
-	file "$t/tools/mpconv" "$t/selftests/mpconv_client" "$t/build/$rel/mpconv.ko" |
+	file "$t/tools/mpconv" "$t/selftests/mpconv_client" "$t/selftests/mpconv_flood" "$t/build/$rel/mpconv.ko" |
 		sed "s|$t/||; s/, BuildID[^,]*//; s/, with debug_info, not stripped//; s/^/$ARCH:   /"
 	modinfo -F vermagic "$t/build/$rel/mpconv.ko" | sed "s/^/$ARCH:   vermagic: /"
 }

@@ -22,7 +22,7 @@ BASE_PKGS=(
 	build-essential gcc make bc flex bison libelf-dev pkg-config
 	libmnl-dev clang libclang-rt-14-dev sparse
 	qemu-system-x86 busybox-static cpio kmod xz-utils zstd
-	iproute2 iputils-ping procps psmisc socat jq ethtool tcpdump
+	iproute2 iputils-ping procps psmisc socat jq ethtool tcpdump nftables
 	util-linux coreutils python3
 	gcc-s390x-linux-gnu libc6-dev-s390x-cross qemu-user-static
 )

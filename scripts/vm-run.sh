@@ -12,8 +12,9 @@
 # kernel is tainted by anything but O and E (our out-of-tree, unsigned module).
 #
 # Usage: scripts/vm-run.sh [options] [--] command [args...]
-#   -k KERNEL   6.1, 6.12 (newest installed of that series) or a full release
-#               (default: 6.12)
+#   -k KERNEL   6.1, 6.12 (newest installed of that series), a full release,
+#               or "debug": the KASAN/lockdep/kmemleak kernel that
+#               scripts/debug-kernel.sh built in build/debug (default: 6.12)
 #   -l FILE     keep the console log in FILE (default: build/vm/<release>/console.log)
 #   -o DIR      writable share, mounted at /run/vmout in the guest (default: a temp dir)
 #   -t SECONDS  time limit for the whole run (default: 1800)
@@ -81,7 +82,15 @@ x86_64)
 	guest_root=/
 	modroot=/
 	busybox=/bin/busybox
-	rel=$(resolve_kernel "$kernel")
+	if [ "$kernel" = debug ]; then
+		# everything the VM needs is built in: no modules in the initramfs
+		[ -s "$ROOT/build/debug/obj/include/config/kernel.release" ] ||
+			die "no debug kernel (run scripts/debug-kernel.sh)"
+		rel=$(cat "$ROOT/build/debug/obj/include/config/kernel.release")
+		modroot=
+	else
+		rel=$(resolve_kernel "$kernel")
+	fi
 	;;
 arm64 | armhf)
 	guest_root=$ROOT/build/$arch/root
@@ -117,7 +126,9 @@ extract_vmlinux() {
 }
 
 kimg=$guest_root/boot/vmlinuz-$rel
-if [ "$arch" = x86_64 ] && [ "${MPCONV_VM_BZIMAGE:-0}" != 1 ]; then
+if [ "$kernel" = debug ] && [ "$arch" = x86_64 ]; then
+	kimg=$ROOT/build/debug/obj/vmlinux
+elif [ "$arch" = x86_64 ] && [ "${MPCONV_VM_BZIMAGE:-0}" != 1 ]; then
 	if [ ! -s "$vmdir/vmlinux" ] || [ "$kimg" -nt "$vmdir/vmlinux" ]; then
 		extract_vmlinux "$kimg" "$vmdir/vmlinux" || rm -f "$vmdir/vmlinux"
 	fi
@@ -131,8 +142,12 @@ build_initramfs() {
 	dir=$(mktemp -d)
 	mkdir -p "$dir"/{bin,sbin,proc,sys,dev,host,mods}
 	cp "$busybox" "$dir/bin/busybox"
-	modprobe -d "$modroot" -a -S "$rel" --show-depends 9p 9pnet_virtio virtio_pci |
-		awk '$1 == "insmod" && !seen[$2]++ { print $2 }' >"$dir/mods.list.src"
+	if [ -n "$modroot" ]; then
+		modprobe -d "$modroot" -a -S "$rel" --show-depends 9p 9pnet_virtio virtio_pci |
+			awk '$1 == "insmod" && !seen[$2]++ { print $2 }' >"$dir/mods.list.src"
+	else
+		: >"$dir/mods.list.src"
+	fi
 	: >"$dir/mods/order"
 	while read -r mod; do
 		local base

@@ -14,12 +14,31 @@
   peer.py abort-client CONV DEST PORT  MPTCP client: a Convert request (built
                                        here, byte by byte), some data, then an
                                        abortive close (SO_LINGER 0)
+  peer.py echo-server ADDR PORT        echo every connection until its EOF,
+                                       then close; any number at once (one
+                                       thread, non-blocking)
+  peer.py seq ADDR PORT N [SIZE] [SECS]
+                                       N connections one after the other, each
+                                       sending SIZE bytes (default 100), half-
+                                       closing and checking the echo, for at
+                                       most SECS seconds; prints "ok K failed
+                                       F" (and the first errors), exit 0 when
+                                       none failed
+  peer.py hold ADDR PORT N READY STOP  open N connections, check each one with
+                                       a 1-byte echo, write how many work to
+                                       READY, wait for the file STOP (or 120 s),
+                                       then print "eof E reset R open O": how
+                                       the connections ended meanwhile
 """
 import errno
+import os
+import resource
+import selectors
 import socket
 import struct
 import sys
 import threading
+import time
 
 IPPROTO_MPTCP = 262
 
@@ -135,10 +154,131 @@ def mptcp_client(addr, port):
     return client(addr, port, IPPROTO_MPTCP)
 
 
+def raise_nofile():
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
+def echo_server(addr, port):
+    raise_nofile()
+    fam = socket.AF_INET6 if ':' in addr else socket.AF_INET
+    ls = socket.socket(fam, socket.SOCK_STREAM)
+    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    ls.bind((addr, int(port)))
+    ls.listen(4096)
+    ls.setblocking(False)
+    sel = selectors.DefaultSelector()
+    sel.register(ls, selectors.EVENT_READ)
+    print("listening", flush=True)
+    while True:
+        for key, _ in sel.select():
+            if key.fileobj is ls:
+                try:
+                    c, _ = ls.accept()
+                except OSError:
+                    continue
+                c.setblocking(False)
+                sel.register(c, selectors.EVENT_READ)
+                continue
+            c = key.fileobj
+            try:
+                b = c.recv(65536)
+                if b:
+                    # small echoes: a blocking send of what came is enough
+                    c.setblocking(True)
+                    c.settimeout(10)
+                    c.sendall(b)
+                    c.setblocking(False)
+                    continue
+            except OSError:
+                pass
+            sel.unregister(c)
+            c.close()
+
+
+def seq(addr, port, n, size=100, secs=0):
+    fam = socket.AF_INET6 if ':' in addr else socket.AF_INET
+    ok = failed = 0
+    errors = []
+    end = time.time() + float(secs) if float(secs) else None
+    for i in range(int(n)):
+        if end and time.time() > end:
+            break
+        data = os.urandom(int(size))
+        s = None
+        try:
+            s = socket.socket(fam, socket.SOCK_STREAM)
+            s.settimeout(10)
+            s.connect((addr, int(port)))
+            s.sendall(data)
+            s.shutdown(socket.SHUT_WR)
+            got = b''
+            while True:
+                b = s.recv(65536)
+                if not b:
+                    break
+                got += b
+            s.close()
+            if got != data:
+                raise ValueError("echo of %d bytes, %d back" % (len(data), len(got)))
+            ok += 1
+        except (OSError, ValueError) as e:
+            failed += 1
+            if len(errors) < 5:
+                errors.append("#%d: %s" % (i, e))
+            if s:
+                s.close()
+    print("ok %d failed %d" % (ok, failed), flush=True)
+    for e in errors:
+        print(e, file=sys.stderr)
+    return 1 if failed else 0
+
+
+def hold(addr, port, n, ready, stop):
+    raise_nofile()
+    fam = socket.AF_INET6 if ':' in addr else socket.AF_INET
+    socks = []
+    for _ in range(int(n)):
+        try:
+            s = socket.socket(fam, socket.SOCK_STREAM)
+            s.settimeout(20)
+            s.connect((addr, int(port)))
+            s.sendall(b'x')
+            if s.recv(1) == b'x':
+                socks.append(s)
+                continue
+        except OSError:
+            pass
+        s.close()
+    with open(ready, 'w') as f:
+        f.write("%d\n" % len(socks))
+    t0 = time.time()
+    while not os.path.exists(stop) and time.time() - t0 < 120:
+        time.sleep(0.2)
+    eof = reset = still = 0
+    for s in socks:
+        s.setblocking(False)
+        try:
+            b = s.recv(1)
+            if b:
+                still += 1
+            else:
+                eof += 1
+        except BlockingIOError:
+            still += 1
+        except OSError:
+            reset += 1
+        linger0(s)
+        s.close()
+    print("eof %d reset %d open %d" % (eof, reset, still), flush=True)
+    return 0
+
+
 def main():
     cmds = {'rst-server': rst_server, 'watch-server': watch_server,
             'abort-client': abort_client, 'client': client,
-            'mptcp-client': mptcp_client}
+            'mptcp-client': mptcp_client, 'echo-server': echo_server,
+            'seq': seq, 'hold': hold}
     if len(sys.argv) < 2 or sys.argv[1] not in cmds:
         print(__doc__, file=sys.stderr)
         sys.exit(2)

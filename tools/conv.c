@@ -26,8 +26,10 @@ int cli_converter_print(const struct nlattr **tb, void *data)
 		   cli_u8(tb[MPCONV_A_CONV_SERVER_MPTCP]));
 	print_uint("max_sessions", "  limits: %" PRIu64 " sessions",
 		   cli_u32(tb[MPCONV_A_CONV_MAX_SESSIONS]));
-	print_uint("max_per_client", ", %" PRIu64 " per client\n",
+	print_uint("max_per_client", ", %" PRIu64 " per client",
 		   cli_u32(tb[MPCONV_A_CONV_MAX_PER_CLIENT]));
+	print_uint("max_pending_per_client", ", %" PRIu64 " connecting per client\n",
+		   cli_u32(tb[MPCONV_A_CONV_MAX_PENDING_PER_CLIENT]));
 	print_uint("read_timeout_ms", "  timeouts: read %" PRIu64 " ms",
 		   cli_u32(tb[MPCONV_A_CONV_READ_TIMEOUT_MS]));
 	print_uint("connect_timeout_ms", ", connect %" PRIu64 " ms",
@@ -80,6 +82,7 @@ static const struct cli_opt conv_opts[] = {
 	CLI_CHOICE("server-mptcp", MPCONV_A_CONV_SERVER_MPTCP, off_on),
 	CLI_U32("max-sessions", MPCONV_A_CONV_MAX_SESSIONS),
 	CLI_U32("max-per-client", MPCONV_A_CONV_MAX_PER_CLIENT),
+	CLI_U32("max-pending-per-client", MPCONV_A_CONV_MAX_PENDING_PER_CLIENT),
 	CLI_MS("read-timeout", MPCONV_A_CONV_READ_TIMEOUT_MS),
 	CLI_MS("connect-timeout", MPCONV_A_CONV_CONNECT_TIMEOUT_MS),
 	CLI_MS("idle-timeout", MPCONV_A_CONV_IDLE_TIMEOUT_MS),

@@ -64,6 +64,7 @@ static void usage(FILE *f)
 		"                  [ deny PREFIXES ] [ cookie { on | off } ]\n"
 		"                  [ server-mptcp { on | off } ]\n"
 		"                  [ max-sessions N ] [ max-per-client N ]\n"
+		"                  [ max-pending-per-client N ]\n"
 		"                  [ read-timeout TIME ] [ connect-timeout TIME ]\n"
 		"                  [ idle-timeout TIME ] [ binding-lifetime TIME ]\n"
 		"CPE_OPTS := [ converter ADDR[:PORT] ] [ iface IFNAMES ] [ source PREFIXES ]\n"

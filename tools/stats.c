@@ -53,6 +53,8 @@ static const char *const stat_names[] = {
 	[MPCONV_STAT_CPE_STALE_RESET] = "cpe_stale_reset",
 	[MPCONV_STAT_CPE_INBOUND] = "cpe_inbound",
 	[MPCONV_STAT_CPE_PASS_FULL] = "cpe_pass_full",
+	[MPCONV_STAT_CONV_PENDING_LIMIT] = "conv_pending_limit",
+	[MPCONV_STAT_CONV_UNVERIFIED] = "conv_unverified",
 };
 
 static int stats_cb(const struct nlattr **tb, void *data)

@@ -240,6 +240,10 @@ enum mpconv_role {
  *	Extended Header carries its MP_CAPABLE, telling the client it could
  *	reach that server directly; every other server costs an MPTCP socket
  *	that falls back to TCP (more memory and CPU per session).
+ * @MPCONV_A_CONV_MAX_PENDING_PER_CLIENT: u32, conversions per client that
+ *	may be connecting to their servers at once, 1-1048576 (default 64);
+ *	a request beyond it gets Error 64 (RFC 8803 section 7: rate limit of
+ *	a client's pending requests)
  */
 enum mpconv_attr {
 	MPCONV_A_UNSPEC,
@@ -306,6 +310,7 @@ enum mpconv_attr {
 	MPCONV_A_CONFIG_ROLE,
 	MPCONV_A_FLUSHED,
 	MPCONV_A_CONV_SERVER_MPTCP,
+	MPCONV_A_CONV_MAX_PENDING_PER_CLIENT,
 
 	__MPCONV_A_MAX
 };
@@ -461,6 +466,14 @@ enum mpconv_reason {
  *	host (its SYN+ACK seen), forwarded as they are
  * @MPCONV_STAT_CPE_PASS_FULL: connections forwarded unconverted that the
  *	CPE could not remember (%MPCONV_A_CPE_MAX_PASSTHROUGH reached)
+ * @MPCONV_STAT_CONV_PENDING_LIMIT: requests refused with Error 64 because
+ *	their client had %MPCONV_A_CONV_MAX_PENDING_PER_CLIENT conversions
+ *	connecting already
+ * @MPCONV_STAT_CONV_UNVERIFIED: conversions abandoned because the client
+ *	(accepted with its request in the SYN) had not completed its
+ *	handshake when the server's SYN would have been retransmitted: a
+ *	spoofed source, most likely. The server's SYN is never retransmitted
+ *	for a client that has not proven its address.
  */
 enum mpconv_stat {
 	MPCONV_STAT_UNSPEC,
@@ -505,6 +518,8 @@ enum mpconv_stat {
 	MPCONV_STAT_CPE_STALE_RESET,
 	MPCONV_STAT_CPE_INBOUND,
 	MPCONV_STAT_CPE_PASS_FULL,
+	MPCONV_STAT_CONV_PENDING_LIMIT,
+	MPCONV_STAT_CONV_UNVERIFIED,
 
 	__MPCONV_STAT_MAX
 };
