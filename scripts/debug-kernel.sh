@@ -52,7 +52,7 @@ if [ ! -e "$D/obj/.config" ] || [ "$FRAG" -nt "$D/obj/.config" ]; then
 		exit 1
 	fi
 fi
-kmake bzImage modules_prepare
+kmake all
 rel=$(cat "$D/obj/include/config/kernel.release")
 mkdir -p "$D/boot"
 cp "$D/obj/arch/x86/boot/bzImage" "$D/boot/vmlinuz-$rel"

@@ -127,7 +127,8 @@ extract_vmlinux() {
 
 kimg=$guest_root/boot/vmlinuz-$rel
 if [ "$kernel" = debug ] && [ "$arch" = x86_64 ]; then
-	kimg=$ROOT/build/debug/obj/vmlinux
+	# no PVH entry point in it: boots only compressed
+	kimg=$ROOT/build/debug/boot/vmlinuz-$rel
 elif [ "$arch" = x86_64 ] && [ "${MPCONV_VM_BZIMAGE:-0}" != 1 ]; then
 	if [ ! -s "$vmdir/vmlinux" ] || [ "$kimg" -nt "$vmdir/vmlinux" ]; then
 		extract_vmlinux "$kimg" "$vmdir/vmlinux" || rm -f "$vmdir/vmlinux"
