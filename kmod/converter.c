@@ -746,7 +746,6 @@ static void conv_unlisten(struct mpconv_net *mn)
 /* Make @cfg the configuration, free @old after readers; drops cfg_lock. */
 static void publish(struct mpconv_net *mn, struct mpconv_conv_cfg *cfg,
 		    struct mpconv_conv_cfg *old)
-	__releases(&mn->cfg_lock)
 {
 	rcu_assign_pointer(mn->conv.cfg, cfg);
 	mpconv_role_published(mn, MPCONV_ROLE_CONVERTER, cfg->enabled);

@@ -528,7 +528,6 @@ static int put_ifaces(struct sk_buff *msg, const struct mpconv_cpe_cfg *cfg)
 /* Make @cfg the configuration, free @old after readers; drops cfg_lock. */
 static void cpe_publish(struct mpconv_net *mn, struct mpconv_cpe_cfg *cfg,
 			struct mpconv_cpe_cfg *old)
-	__releases(&mn->cfg_lock)
 {
 	rcu_assign_pointer(mn->cpe.cfg, cfg);
 	mpconv_role_published(mn, MPCONV_ROLE_CPE, cfg->enabled);

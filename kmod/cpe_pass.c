@@ -70,8 +70,8 @@ static struct hlist_head *pass_bucket(struct mpconv_net *mn, struct hlist_head *
 				      const struct mpconv_flow *f)
 {
 	u32 ports = (__force u32)f->sport << 16 | (__force u32)f->dport;
-	u32 h = jhash2(f->saddr.s6_addr32, 4,
-		       jhash2(f->daddr.s6_addr32, 4, mn->hash_seed ^ ports));
+	u32 h = jhash2((__force const u32 *)f->saddr.s6_addr32, 4,
+		       jhash2((__force const u32 *)f->daddr.s6_addr32, 4, mn->hash_seed ^ ports));
 
 	return &pass[h >> (32 - PASS_HASH_BITS)];
 }

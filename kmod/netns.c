@@ -85,7 +85,6 @@ void mpconv_housekeeping_start(struct mpconv_net *mn)
  * runs while it does.
  */
 void mpconv_role_published(struct mpconv_net *mn, u32 role, bool enabled)
-	__releases(&mn->cfg_lock)
 {
 	WRITE_ONCE(mn->roles, enabled ? mn->roles | role : mn->roles & ~role);
 	mpconv_limits_update(mn);

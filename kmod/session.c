@@ -30,7 +30,7 @@ static struct hlist_head *session_bucket(struct mpconv_net *mn, u64 id)
 
 static struct hlist_head *binding_bucket(struct mpconv_net *mn, const struct in6_addr *a)
 {
-	u32 h = jhash2(a->s6_addr32, 4, mn->hash_seed);
+	u32 h = jhash2((__force const u32 *)a->s6_addr32, 4, mn->hash_seed);
 
 	return &mn->bindings.buckets[h >> (32 - MPCONV_HASH_BITS)];
 }
