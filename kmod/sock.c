@@ -11,7 +11,6 @@
  * namespace nobody can reach any more and closes everything there.
  */
 #include <linux/in.h>
-#include <linux/lockdep.h>
 #include <linux/tcp.h>
 #include <net/inet_hashtables.h>
 #include <net/inet6_hashtables.h>
@@ -74,7 +73,19 @@ int mpconv_sock_create(struct net *net, int family, int protocol, struct socket 
 	struct sock *sk;
 	int err;
 
-	err = sock_create_kern(net, family, SOCK_STREAM, protocol, res);
+	/* An MPTCP socket is made as user space's are (kern = 0): MPTCP
+	 * locks a subflow (always a kernel socket) inside its msk's lock in
+	 * many places without a nesting annotation, which lockdep accepts
+	 * only because the two are of different classes (sk_lock-AF_* and
+	 * k-sk_lock-AF_*); an msk from sock_create_kern() would share its
+	 * subflows' class and every such nesting would be reported as
+	 * recursive locking. Its accepted sockets inherit the same. It takes
+	 * a reference on the namespace, as the TCP sockets get below.
+	 */
+	if (protocol == IPPROTO_MPTCP)
+		err = __sock_create(net, family, SOCK_STREAM, protocol, res, 0);
+	else
+		err = sock_create_kern(net, family, SOCK_STREAM, protocol, res);
 	if (err)
 		return err;
 	sk = (*res)->sk;
@@ -105,28 +116,13 @@ int mpconv_sock_create(struct net *net, int family, int protocol, struct socket 
 int mpconv_sock_setopt_int(struct socket *sock, int level, int name, int val)
 {
 	sockptr_t opt = KERNEL_SOCKPTR(&val);
-	int err;
 
-	if (sock->sk->sk_protocol != IPPROTO_MPTCP) {
-		if (level == SOL_SOCKET)
-			return sock_setsockopt(sock, level, name, opt, sizeof(val));
-		return sock->ops->setsockopt(sock, level, name, opt, sizeof(val));
-	}
 	/* As setsockopt(2): MPTCP handles SOL_SOCKET itself, to pass options
-	 * such as SO_REUSEADDR on to its subflows. It locks a subflow inside
-	 * the msk's lock without a nesting annotation, and an MPTCP socket
-	 * made with sock_create_kern() shares the lockdep class of every
-	 * kernel socket of its family with its subflows: lockdep would report
-	 * recursive locking of two different sockets. net/mptcp avoids it for
-	 * its own kernel listeners by giving the msk a lock class of its own;
-	 * from a module that would pin the module under PROVE_LOCKING for as
-	 * long as the socket lives (sk_owner_set()), so lockdep looks away
-	 * for this call instead.
+	 * such as SO_REUSEADDR on to its subflows.
 	 */
-	lockdep_off();
-	err = sock->ops->setsockopt(sock, level, name, opt, sizeof(val));
-	lockdep_on();
-	return err;
+	if (level == SOL_SOCKET && sock->sk->sk_protocol != IPPROTO_MPTCP)
+		return sock_setsockopt(sock, level, name, opt, sizeof(val));
+	return sock->ops->setsockopt(sock, level, name, opt, sizeof(val));
 }
 
 /**
