@@ -11,8 +11,13 @@
 # Not part of `make check`: the first kernel build alone takes 20-40 min
 # on 2 cores, and the suites run several times slower under KASAN.
 # Environment: MPCONV_DEBUG_SUITES (default: all of selftests/Makefile's
-# TEST_PROGS), MPCONV_FLOOD_N (default here 20000: the floods are there to
-# exercise the code paths, the 100,000-SYN figures come from make check).
+# TEST_PROGS), MPCONV_FLOOD_N (default here 1000: a flood runs at under
+# 100 SYNs/s on this kernel; the floods are here for their code paths, the
+# 100,000-SYN figures come from make check).
+# On this kernel the suites run with MPCONV_DEBUG_KERNEL=1 (the one
+# throughput-ratio check is skipped, and reported as such) and
+# MPCONV_LEGIT_MS=20000 (a real connection during a flood may take that
+# long); skips are not failures here, every one is listed.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -35,7 +40,7 @@ echo "== suites on $rel: $suites"
 # the first found still unreferenced), the report kept for the host.
 cat >"$LOGS/run.sh" <<-EOF
 	rc=0
-	env MPC_SKIP_IS_FAIL=1 MPCONV_FLOOD_N=${MPCONV_FLOOD_N:-20000} \\
+	env MPCONV_DEBUG_KERNEL=1 MPCONV_LEGIT_MS=20000 MPCONV_FLOOD_N=${MPCONV_FLOOD_N:-1000} \\
 		make --no-print-directory -C selftests run_tests TEST_PROGS="$suites" || rc=\$?
 	echo scan >/sys/kernel/debug/kmemleak
 	sleep 5
@@ -47,6 +52,7 @@ rc=0
 bash scripts/vm-run.sh -q -k debug -m 2048 -t 7200 -o "$LOGS/out" -l "$LOGS/console.log" -- \
 	bash "$LOGS/run.sh" 2>&1 | tee "$LOGS/selftests.log" || rc=$?
 echo "suites: $(($(date +%s) - t1)) s"
+grep -E '^# ok .* # SKIP' "$LOGS/selftests.log" | sed 's/^# /skipped: /' || true
 
 leaks=$LOGS/out/kmemleak.txt
 if [ ! -f "$leaks" ]; then
