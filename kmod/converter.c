@@ -43,7 +43,8 @@
 #define DRAIN_BUDGET		16
 /* Before the kernel's first SYN retransmission (1 s): a conversion whose
  * client has not completed its handshake by then is abandoned, so that a
- * spoofed SYN never makes the server see a retransmitted one.
+ * spoofed SYN makes a server see one SYN, not its retransmissions (as long
+ * as the session's work runs within the remaining 250 ms).
  */
 #define SYN_GUARD_MS		750
 /* Fast Open requests the listener holds before their third ACK: at most a
