@@ -63,9 +63,9 @@ slab_kb() { awk '$1 == "Slab:" { print $2 }' /proc/meminfo; }
 
 # wait_for SECONDS CMD...: until CMD succeeds
 wait_for() {
-	local t=$1 i
+	local t=$1 _
 	shift
-	for i in $(seq $((t * 5))); do
+	for _ in $(seq $((t * 5))); do
 		"$@" && return 0
 		sleep 0.2
 	done
@@ -204,10 +204,10 @@ mpc_check "CPE max-per-host 1: the host's 2nd connection is reset, counted" cpe_
 # --- not an open proxy ---------------------------------------------------------
 # Requests name the black hole: they stay pending for the connect timeout.
 pending_limit() {
-	local before i rc pids=()
+	local before rc pids=()
 	conv converter set max-pending-per-client 2 >/dev/null || return 1
 	before=$(cstat conv_pending_limit)
-	for i in 1 2; do
+	for _ in 1 2; do
 		mc 198.51.100.2 192.0.2.131 9 </dev/null >/dev/null 2>&1 &
 		pids+=($!)
 	done
@@ -454,8 +454,8 @@ fault_blackhole() {
 mpc_check "a black-holed server: Error 65 after the connect timeout, LAN reset" fault_blackhole
 
 slow_sender() { # SECONDS: 50 kB every 0.25 s
-	local i
-	for i in $(seq $(($1 * 4))); do
+	local _
+	for _ in $(seq $(($1 * 4))); do
 		head -c 50000 "$T/rand"
 		sleep 0.25
 	done
@@ -578,11 +578,11 @@ mpc_check "$N_SEQ sequential converted connections, then sockets and tables at t
 	sequential
 
 toggle_under_traffic() {
-	local pid i out
+	local pid out
 	# connections one after the other for 11 s, through all the toggling
 	pc seq 192.0.2.130 8080 1000000 100 11 >"$T/seq.out" 2>&1 &
 	pid=$!
-	for i in 1 2 3 4 5; do
+	for _ in 1 2 3 4 5; do
 		sleep 0.7
 		cpe cpe disable >/dev/null || return 1
 		sleep 0.3
