@@ -15,7 +15,9 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/highmem.h>
 #include <linux/inetdevice.h>
+#include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/tcp.h>
 #include <crypto/algapi.h>
@@ -53,6 +55,12 @@
  */
 #define TFO_QLEN_MIN		16
 #define TFO_QLEN_MAX		1024
+/* The listener's backlog (SYN queue and accept queue) at most. */
+#define BACKLOG_MAX		4096
+/* The kernel's MPTCP token table: one bucket per MiB of low memory, a
+ * power of two, at most 64K buckets (net/mptcp/token.c).
+ */
+#define MPTCP_TOKEN_BUCKETS_MAX	65536
 /* Length of the cookies handed out with Error 3. */
 #define COOKIE_LEN		8
 /* TCP options a client may ask for toward the server (Connect TLV): those
@@ -673,9 +681,37 @@ static void conv_tfo_restore(struct mpconv_net *mn)
 	mn->conv.tfo_set = false;
 }
 
-static int tfo_qlen(const struct mpconv_conv_cfg *cfg)
+/* Every MPTCP connection's token, and every pending MPTCP request's, lives
+ * in one kernel hash table with at most 4 entries per bucket. A request
+ * answered with a SYN cookie takes its slot only when its third ACK
+ * arrives, and if the bucket is full then the kernel drops that ACK (and
+ * the client's retransmissions, while the bucket stays full). Spoofed SYNs
+ * must not be able to fill the table, or real clients stall for as long as
+ * a flood lasts: the requests the listener holds (its SYN queue, and its
+ * Fast Open queue, whose children live until their handshake or our guard
+ * gives up on them) are kept to an eighth of the buckets each, 0.25 per
+ * bucket together; beyond them the kernel answers with SYN cookies, which
+ * hold nothing. The table's size is estimated the way the kernel sized it
+ * at boot, from low memory (1 GiB: 1024 buckets, so 128 requests each).
+ */
+static u32 conv_token_share(void)
 {
-	return clamp_t(u32, cfg->max_sessions / 4, TFO_QLEN_MIN, TFO_QLEN_MAX);
+	unsigned long mib = (totalram_pages() - totalhigh_pages()) >> (20 - PAGE_SHIFT);
+
+	mib = clamp_t(unsigned long, mib, 1, MPTCP_TOKEN_BUCKETS_MAX);
+	return roundup_pow_of_two(mib) / 8;
+}
+
+static u32 tfo_qlen(const struct mpconv_conv_cfg *cfg)
+{
+	return clamp_t(u32, min(cfg->max_sessions / 4, conv_token_share()),
+		       TFO_QLEN_MIN, TFO_QLEN_MAX);
+}
+
+static u32 conv_backlog(const struct mpconv_conv_cfg *cfg)
+{
+	return min3(cfg->max_sessions, max_t(u32, conv_token_share(), TFO_QLEN_MIN),
+		    (u32)BACKLOG_MAX);
 }
 
 static int conv_listen(struct mpconv_net *mn, const struct mpconv_conv_cfg *cfg,
@@ -684,7 +720,7 @@ static int conv_listen(struct mpconv_net *mn, const struct mpconv_conv_cfg *cfg,
 	struct mpconv_converter *conv = &mn->conv;
 	struct sockaddr_storage ss;
 	struct socket *sock;
-	int err, len, backlog = min_t(u32, cfg->max_sessions, 4096);
+	int err, len;
 
 	err = mpconv_sock_create(mn->net, cfg->listen.family, IPPROTO_MPTCP, &sock);
 	if (err) {
@@ -706,12 +742,16 @@ static int conv_listen(struct mpconv_net *mn, const struct mpconv_conv_cfg *cfg,
 	 * refuse TCP_FASTOPEN before Linux 6.2: the Convert message then
 	 * comes as the first data.
 	 */
-	conv->fastopen = !mpconv_sock_setopt_int(sock, SOL_TCP, TCP_FASTOPEN, tfo_qlen(cfg)) &&
+	conv->tfo_qlen = tfo_qlen(cfg);
+	conv->fastopen = !mpconv_sock_setopt_int(sock, SOL_TCP, TCP_FASTOPEN, conv->tfo_qlen) &&
 			 !mpconv_sock_setopt_int(sock, SOL_TCP, TCP_FASTOPEN_NO_COOKIE, 1);
 	if (conv->fastopen)
 		conv_tfo_enable(mn);
+	else
+		conv->tfo_qlen = 0;
 
-	err = kernel_listen(sock, backlog);
+	conv->backlog = conv_backlog(cfg);
+	err = kernel_listen(sock, conv->backlog);
 	if (err) {
 		NL_SET_ERR_MSG(extack, "cannot listen");
 		goto err_release;
@@ -724,6 +764,8 @@ static int conv_listen(struct mpconv_net *mn, const struct mpconv_conv_cfg *cfg,
 err_release:
 	conv_tfo_restore(mn);
 	conv->fastopen = false;
+	conv->backlog = 0;
+	conv->tfo_qlen = 0;
 	sock_release(sock);
 	return err;
 }
@@ -739,6 +781,8 @@ static void conv_unlisten(struct mpconv_net *mn)
 	sock_release(conv->lsock);
 	conv->lsock = NULL;
 	conv->fastopen = false;
+	conv->backlog = 0;
+	conv->tfo_qlen = 0;
 	conv_tfo_restore(mn);
 }
 
@@ -838,8 +882,9 @@ int mpconv_converter_set(struct mpconv_net *mn, struct genl_info *info)
 	if (!cfg->enabled && old->enabled)
 		mpconv_session_kill_all(mn, MPCONV_ROLE_CONVERTER);
 	/* The Fast Open queue follows max-sessions on the live listener. */
-	if (!relisten && mn->conv.fastopen && cfg->max_sessions != old->max_sessions)
-		mpconv_sock_setopt_int(mn->conv.lsock, SOL_TCP, TCP_FASTOPEN, tfo_qlen(cfg));
+	if (!relisten && mn->conv.fastopen && cfg->max_sessions != old->max_sessions &&
+	    !mpconv_sock_setopt_int(mn->conv.lsock, SOL_TCP, TCP_FASTOPEN, tfo_qlen(cfg)))
+		mn->conv.tfo_qlen = tfo_qlen(cfg);
 
 	publish(mn, cfg, old);
 	return 0;
@@ -877,7 +922,9 @@ int mpconv_converter_fill(struct mpconv_net *mn, struct sk_buff *msg)
 	    nla_put_u32(msg, MPCONV_A_CONV_CONNECT_TIMEOUT_MS, cfg->connect_timeout_ms) ||
 	    nla_put_u32(msg, MPCONV_A_CONV_IDLE_TIMEOUT_MS, cfg->idle_timeout_ms) ||
 	    nla_put_u32(msg, MPCONV_A_CONV_BINDING_LIFETIME_MS, cfg->binding_lifetime_ms) ||
-	    nla_put_u8(msg, MPCONV_A_CONV_FASTOPEN, mn->conv.fastopen))
+	    nla_put_u8(msg, MPCONV_A_CONV_FASTOPEN, mn->conv.fastopen) ||
+	    nla_put_u32(msg, MPCONV_A_CONV_BACKLOG, mn->conv.backlog) ||
+	    nla_put_u32(msg, MPCONV_A_CONV_FASTOPEN_QLEN, mn->conv.tfo_qlen))
 		goto out;
 	err = 0;
 out:

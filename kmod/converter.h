@@ -64,6 +64,8 @@ struct mpconv_conv_cfg {
  * @lwatch: events of @lsock
  * @accept_work: accepts new connections
  * @fastopen: the listener takes data in the SYN (TFO, cookie-less)
+ * @backlog: the listener's backlog (SYN queue), 0 without a listener
+ * @tfo_qlen: its Fast Open queue, 0 without Fast Open
  * @tfo_set: mpconv turned on the namespace's TFO server bit
  *	(net.ipv4.tcp_fastopen & 2) and restores it when disabled
  * @cookie_key: key of the per-client cookies
@@ -75,6 +77,8 @@ struct mpconv_converter {
 	struct delayed_work accept_work;
 	bool fastopen;
 	bool tfo_set;
+	u32 backlog;
+	u32 tfo_qlen;
 	siphash_key_t cookie_key;
 };
 

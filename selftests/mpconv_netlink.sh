@@ -200,6 +200,8 @@ mpc_check "CONVERTER_SET: CPE_ENABLED (a CPE_SET attribute): EINVAL" \
 	nl_expect $EINVAL "$X_UNSUPPORTED" CONVERTER_SET u8:A_CPE_ENABLED=0
 mpc_check "CONVERTER_SET: read-only FASTOPEN: EINVAL" \
 	nl_expect $EINVAL "$X_UNSUPPORTED" CONVERTER_SET u8:A_CONV_FASTOPEN=1
+mpc_check "CONVERTER_SET: read-only BACKLOG: EINVAL" \
+	nl_expect $EINVAL "$X_UNSUPPORTED" CONVERTER_SET u32:A_CONV_BACKLOG=1
 
 # === CONVERTER_GET =========================================================
 check_conv_get() {

@@ -97,6 +97,33 @@ cpe_on() { cpe cpe enable converter 198.51.100.2 iface lan connect-timeout 4s bi
 mpc_check "enable the converter" conv_on
 mpc_check "enable the CPE" cpe_on
 
+# The listener's queues against the kernel's MPTCP token table (its size as
+# the kernel printed it at boot; from the memory size if the line is gone):
+# requests the listener holds must not fill it, or a real client's
+# SYN-cookie handshake is dropped while a flood lasts.
+token_queues() {
+	local buckets mib share backlog qlen want_q
+	buckets=$(dmesg | sed -n 's/.*MPTCP token hash table entries: \([0-9]*\).*/\1/p' | tail -1)
+	if [ -z "$buckets" ]; then
+		mib=$(($(awk '$1 == "MemTotal:" { print $2 }' /proc/meminfo) / 1024))
+		buckets=1
+		while [ "$buckets" -lt "$mib" ] && [ "$buckets" -lt 65536 ]; do
+			buckets=$((buckets * 2))
+		done
+		echo "no boot line for the token table; estimated from $mib MiB"
+	fi
+	share=$((buckets / 8 < 16 ? 16 : buckets / 8))
+	backlog=$(conv -j converter show | jq .backlog)
+	qlen=$(conv -j converter show | jq .fastopen_qlen)
+	want_q=0
+	[ "$(conv -j converter show | jq .fastopen)" = true ] && want_q=$((share > 1024 ? 1024 : share))
+	echo "token buckets $buckets: backlog $backlog (want $((share > 4096 ? 4096 : share)))," \
+		"Fast Open queue $qlen (want $want_q)"
+	[ "$backlog" = $((share > 4096 ? 4096 : share)) ] && [ "$qlen" = "$want_q" ]
+}
+mpc_check "the listener's SYN and Fast Open queues fit an eighth of the MPTCP token table" \
+	token_queues
+
 # A black hole: 192.0.2.131 answers ARP (its address is on the server) but
 # drops every packet, so the converter's SYNs to it go unanswered.
 srv ip addr add 192.0.2.131/25 dev srv
@@ -313,6 +340,37 @@ legit_during() {
 	LEGIT_MS=$(($(now_ms) - t0))
 	return $rc
 }
+# softnet_drops: packets dropped because a CPU's input backlog was full
+# (netdev_max_backlog), all CPUs
+softnet_drops() {
+	local n=0 d
+	while read -r _ d _; do
+		n=$((n + 0x$d))
+	done </proc/net/softnet_stat
+	echo $n
+}
+# legit_stats NS: what the real connection's side went through (the flood
+# tool's raw sockets never retransmit, so these are the real client's)
+legit_stats_start() {
+	SYNRE0=$(nstat_ns "$1" TcpExtTCPSynRetrans) RETR0=$(nstat_ns "$1" TcpRetransSegs)
+	DROPS0=$(softnet_drops)
+	for n in "$ns_cpe" "$ns_conc" "$ns_client"; do
+		NSTAT_HISTORY=$T/nstat.$n ip netns exec "$n" nstat -n
+	done
+}
+# legit_nstat: the counters that moved in the three namespaces since
+# legit_stats_start (why a real connection was slow, if it was)
+legit_nstat() {
+	for n in "$ns_cpe" "$ns_conc" "$ns_client"; do
+		echo "nstat $n:"
+		NSTAT_HISTORY=$T/nstat.$n ip netns exec "$n" nstat | grep -v '^#'
+	done
+}
+legit_stats() {
+	echo "legit side: SYN retransmits $(($(nstat_ns "$1" TcpExtTCPSynRetrans) - SYNRE0))," \
+		"segments retransmitted $(($(nstat_ns "$1" TcpRetransSegs) - RETR0));" \
+		"backlog drops $(($(softnet_drops) - DROPS0)); flood: $(cat "$T/flood.out")"
+}
 
 # flood_converter data|nodata FLOOD_ARGS...: $FLOOD_N spoofed SYNs from
 # 2001:db8:f000::/36 (allowed, the worst case) at the converter, a real
@@ -335,6 +393,7 @@ flood_converter() {
 	echo 2 >/proc/sys/vm/drop_caches
 	slab0=$(slab_kb)
 	sample_start "$ns_conc"
+	legit_stats_start "$ns_cpe"
 	ip netns exec "$ns_cpe" "$FLOOD" -n "$FLOOD_N" "$@" 2001:db8:f000::/36 2001:db8:11::2 5124 \
 		>"$T/flood.out" 2>&1 &
 	fpid=$!
@@ -347,6 +406,7 @@ flood_converter() {
 	sample_stop
 	capture_stop
 	cat "$T/flood.out"
+	legit_nstat
 	# SYNs seen at the server side: to the black hole, and retransmissions
 	# of any (the same source port and sequence number twice)
 	tcpdump -r "$T/cap.pcap" -n -v 2>/dev/null | awk '
@@ -362,7 +422,8 @@ flood_converter() {
 		"SYNs to servers $syns, retransmitted $dups, largest $maxlen bytes;" \
 		"TFO passive $(nstat_ns "$ns_conc" TcpExtTCPFastOpenPassive)," \
 		"TFO queue overflow $(nstat_ns "$ns_conc" TcpExtTCPFastOpenListenOverflow)," \
-		"SYN cookies sent $(nstat_ns "$ns_conc" TcpExtSyncookiesSent)" | tee -a "$T/figures"
+		"SYN cookies sent $(nstat_ns "$ns_conc" TcpExtSyncookiesSent); $(legit_stats "$ns_cpe")" |
+		tee -a "$T/figures"
 	conv converter set allow "$ALLOW" >/dev/null
 	FLOOD_SYN_LEN=$(sed -n 's/.*IP length \([0-9]*\).*/\1/p' "$T/flood.out")
 	FLOOD_SLAB_MB=$(((MAX_SLAB - slab0) / 1024))
@@ -394,6 +455,7 @@ flood_cpe() {
 	echo 2 >/proc/sys/vm/drop_caches
 	slab0=$(slab_kb)
 	sample_start "$ns_cpe"
+	legit_stats_start "$ns_client"
 	ip netns exec "$ns_client" "$FLOOD" -n "$FLOOD_N" "$@" 192.0.2.64/26 192.0.2.130 8080 \
 		>"$T/flood.out" 2>&1 &
 	fpid=$!
@@ -404,10 +466,12 @@ flood_cpe() {
 	sleep 2
 	sample_stop
 	cat "$T/flood.out"
+	legit_nstat
 	echo "CPE flood ($*): legit: exit $rc, $LEGIT_MS ms; CPE sessions at most $MAX_SESS; Slab +$(((MAX_SLAB - slab0) / 1024)) MiB;" \
 		"MPTCP SYNs at the converter $syn0 -> $(nstat_ns "$ns_conc" MPTcpExtMPCapableSYNRX);" \
 		"passthrough $(cpe -j cpe show | jq .passthrough), cpe_pass_full $(pstat cpe_pass_full);" \
-		"SYN cookies sent $(nstat_ns "$ns_cpe" TcpExtSyncookiesSent)" | tee -a "$T/figures"
+		"SYN cookies sent $(nstat_ns "$ns_cpe" TcpExtSyncookiesSent); $(legit_stats "$ns_client")" |
+		tee -a "$T/figures"
 	FLOOD_SLAB_MB=$(((MAX_SLAB - slab0) / 1024))
 	# only the LAN host's own connection reached the converter
 	[ "$rc" = 0 ] && cmp -s "$T/hello" "$T/got" && [ "$LEGIT_MS" -le "$LEGIT_MAX_MS" ] &&

@@ -16,6 +16,10 @@ int cli_converter_print(const struct nlattr **tb, void *data)
 	print_bool("enabled", "converter: enabled %s", cli_u8(tb[MPCONV_A_CONV_ENABLED]));
 	cli_print_addr("listen", ", listen %s", tb[MPCONV_A_CONV_LISTEN]);
 	print_bool("fastopen", ", fastopen %s\n", cli_u8(tb[MPCONV_A_CONV_FASTOPEN]));
+	print_uint("backlog", "  listener queues: SYN %" PRIu64,
+		   cli_u32(tb[MPCONV_A_CONV_BACKLOG]));
+	print_uint("fastopen_qlen", ", Fast Open %" PRIu64 "\n",
+		   cli_u32(tb[MPCONV_A_CONV_FASTOPEN_QLEN]));
 	cli_print_list("allow", "allow (clients):", "(none)", tb[MPCONV_A_CONV_ALLOW],
 		       cli_print_prefix);
 	cli_print_list("deny", "deny (destinations, besides the built-in list):", "(none)",

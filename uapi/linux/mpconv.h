@@ -244,6 +244,16 @@ enum mpconv_role {
  *	may be connecting to their servers at once, 1-1048576 (default 64);
  *	a request beyond it gets Error 64 (RFC 8803 section 7: rate limit of
  *	a client's pending requests)
+ * @MPCONV_A_CONV_BACKLOG: u32, read-only: the listener's backlog (its SYN
+ *	queue; beyond it the kernel answers with SYN cookies), 0 when the
+ *	converter is off: the smallest of %MPCONV_A_CONV_MAX_SESSIONS, 4096
+ *	and an eighth of the kernel's MPTCP token table, fixed when the
+ *	listener opens
+ * @MPCONV_A_CONV_FASTOPEN_QLEN: u32, read-only: the listener's Fast Open
+ *	queue (requests taken from SYNs whose sender has not completed the
+ *	handshake), 0 without Fast Open: a quarter of
+ *	%MPCONV_A_CONV_MAX_SESSIONS, at most an eighth of the MPTCP token
+ *	table, 16-1024
  */
 enum mpconv_attr {
 	MPCONV_A_UNSPEC,
@@ -311,6 +321,8 @@ enum mpconv_attr {
 	MPCONV_A_FLUSHED,
 	MPCONV_A_CONV_SERVER_MPTCP,
 	MPCONV_A_CONV_MAX_PENDING_PER_CLIENT,
+	MPCONV_A_CONV_BACKLOG,
+	MPCONV_A_CONV_FASTOPEN_QLEN,
 
 	__MPCONV_A_MAX
 };
