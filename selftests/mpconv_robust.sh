@@ -431,8 +431,11 @@ flood_converter() {
 		# the spoofed requests reached the servers' side, each once,
 		# and were given up for want of a handshake
 		[ "$syns" -gt 1 ] && [ "$(cstat conv_unverified)" -gt "$unv0" ] || acted=false
-	elif [ "$MAX_SESS" -gt 0 ] || [ "$syns" -gt 1 ]; then
-		# no Fast Open (Linux < 6.2): no session before a handshake
+	elif [ "$MAX_SESS" -gt 1 ] || [ "$syns" -gt 1 ]; then
+		# no Fast Open (Linux < 6.2), or SYNs without data: no session
+		# before a handshake, so none but the real request's own (the
+		# sampler sees it when it lasts across a 0.2 s tick), and no SYN
+		# to a server but its own
 		acted=false
 	fi
 	[ "$rc" = 0 ] && cmp -s "$T/hello" "$T/got" && [ "$LEGIT_MS" -le "$LEGIT_MAX_MS" ] && $acted &&
