@@ -743,9 +743,8 @@ static int conv_listen(struct mpconv_net *mn, const struct mpconv_conv_cfg *cfg,
 	 * comes as the first data.
 	 */
 	conv->tfo_qlen = tfo_qlen(cfg);
-	conv->fastopen = !mpconv_sock_setopt_int(sock, SOL_TCP, TCP_FASTOPEN, conv->tfo_qlen) &&
-			 !mpconv_sock_setopt_int(sock, SOL_TCP, TCP_FASTOPEN_NO_COOKIE, 1);
-	if (conv->fastopen)
+	if (!mpconv_sock_setopt_int(sock, SOL_TCP, TCP_FASTOPEN, conv->tfo_qlen) &&
+	    !mpconv_sock_setopt_int(sock, SOL_TCP, TCP_FASTOPEN_NO_COOKIE, 1))
 		conv_tfo_enable(mn);
 	else
 		conv->tfo_qlen = 0;
@@ -763,7 +762,6 @@ static int conv_listen(struct mpconv_net *mn, const struct mpconv_conv_cfg *cfg,
 
 err_release:
 	conv_tfo_restore(mn);
-	conv->fastopen = false;
 	conv->backlog = 0;
 	conv->tfo_qlen = 0;
 	sock_release(sock);
@@ -780,7 +778,6 @@ static void conv_unlisten(struct mpconv_net *mn)
 	cancel_delayed_work_sync(&conv->accept_work);
 	sock_release(conv->lsock);
 	conv->lsock = NULL;
-	conv->fastopen = false;
 	conv->backlog = 0;
 	conv->tfo_qlen = 0;
 	conv_tfo_restore(mn);
@@ -814,6 +811,7 @@ int mpconv_converter_set(struct mpconv_net *mn, struct genl_info *info)
 	struct mpconv_conv_cfg *old, *cfg;
 	struct nlattr **tb = info->attrs;
 	bool relisten;
+	u32 qlen;
 	int err = 0;
 
 	cfg = kmalloc(sizeof(*cfg), GFP_KERNEL);
@@ -882,9 +880,10 @@ int mpconv_converter_set(struct mpconv_net *mn, struct genl_info *info)
 	if (!cfg->enabled && old->enabled)
 		mpconv_session_kill_all(mn, MPCONV_ROLE_CONVERTER);
 	/* The Fast Open queue follows max-sessions on the live listener. */
-	if (!relisten && mn->conv.fastopen && cfg->max_sessions != old->max_sessions &&
-	    !mpconv_sock_setopt_int(mn->conv.lsock, SOL_TCP, TCP_FASTOPEN, tfo_qlen(cfg)))
-		mn->conv.tfo_qlen = tfo_qlen(cfg);
+	qlen = tfo_qlen(cfg);
+	if (!relisten && mn->conv.tfo_qlen && qlen != mn->conv.tfo_qlen &&
+	    !mpconv_sock_setopt_int(mn->conv.lsock, SOL_TCP, TCP_FASTOPEN, qlen))
+		mn->conv.tfo_qlen = qlen;
 
 	publish(mn, cfg, old);
 	return 0;
@@ -922,7 +921,7 @@ int mpconv_converter_fill(struct mpconv_net *mn, struct sk_buff *msg)
 	    nla_put_u32(msg, MPCONV_A_CONV_CONNECT_TIMEOUT_MS, cfg->connect_timeout_ms) ||
 	    nla_put_u32(msg, MPCONV_A_CONV_IDLE_TIMEOUT_MS, cfg->idle_timeout_ms) ||
 	    nla_put_u32(msg, MPCONV_A_CONV_BINDING_LIFETIME_MS, cfg->binding_lifetime_ms) ||
-	    nla_put_u8(msg, MPCONV_A_CONV_FASTOPEN, mn->conv.fastopen) ||
+	    nla_put_u8(msg, MPCONV_A_CONV_FASTOPEN, !!mn->conv.tfo_qlen) ||
 	    nla_put_u32(msg, MPCONV_A_CONV_BACKLOG, mn->conv.backlog) ||
 	    nla_put_u32(msg, MPCONV_A_CONV_FASTOPEN_QLEN, mn->conv.tfo_qlen))
 		goto out;

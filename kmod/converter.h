@@ -63,9 +63,9 @@ struct mpconv_conv_cfg {
  * @lsock: the MPTCP listener while enabled
  * @lwatch: events of @lsock
  * @accept_work: accepts new connections
- * @fastopen: the listener takes data in the SYN (TFO, cookie-less)
  * @backlog: the listener's backlog (SYN queue), 0 without a listener
- * @tfo_qlen: its Fast Open queue, 0 without Fast Open
+ * @tfo_qlen: its Fast Open queue; 0 when it takes no data in the SYN (no
+ *	TFO, cookie-less, on this kernel or no listener)
  * @tfo_set: mpconv turned on the namespace's TFO server bit
  *	(net.ipv4.tcp_fastopen & 2) and restores it when disabled
  * @cookie_key: key of the per-client cookies
@@ -75,7 +75,6 @@ struct mpconv_converter {
 	struct socket *lsock;
 	struct mpconv_watch lwatch;
 	struct delayed_work accept_work;
-	bool fastopen;
 	bool tfo_set;
 	u32 backlog;
 	u32 tfo_qlen;
