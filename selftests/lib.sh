@@ -26,6 +26,7 @@ MPC_VERBOSE=${MPC_VERBOSE:-0}
 
 mpc_n=0
 mpc_nfail=0
+mpc_failed=()
 mpc_nskip=0
 mpc_namespaces=()
 mpc_cleanups=()
@@ -59,6 +60,18 @@ mpc_fail() {
 	mpc_nfail=$((mpc_nfail + 1))
 	echo "${mpc_red}not ok${mpc_reset} $mpc_n - $1"
 	[ $# -lt 2 ] || echo "# $2"
+	mpc_failed+=("$mpc_n - $1${2:+: $2}")
+}
+
+# mpc_fail_detail TEXT: add the last line of TEXT to the latest failure's
+# recap line (mpc_exit repeats every failure next to the plan line, where a
+# log's tail or a CI excerpt shows it).
+mpc_fail_detail() {
+	local last
+
+	last=$(printf '%s\n' "$1" | sed '/^[[:space:]]*$/d' | tail -n 1)
+	[ -n "$last" ] || return 0
+	mpc_failed[-1]+=" (${last:0:200})"
 }
 
 # mpc_skip NAME REASON
@@ -86,6 +99,7 @@ mpc_check() {
 	fi
 	mpc_fail "$name" "'$*' exited with $rc"
 	[ -z "$out" ] || printf '%s\n' "$out" | mpc_diag
+	mpc_fail_detail "$out"
 	return 1
 }
 
@@ -107,6 +121,7 @@ mpc_check_fail() {
 		mpc_fail "$name" "'$*' exited with $rc, expected $want"
 	fi
 	[ -z "$out" ] || printf '%s\n' "$out" | mpc_diag
+	mpc_fail_detail "$out"
 	return 1
 }
 
@@ -212,6 +227,11 @@ mpc_init() {
 
 # mpc_exit: the plan line and the KSFT exit code.
 mpc_exit() {
+	local f
+
+	for f in "${mpc_failed[@]}"; do
+		echo "# FAILED $f"
+	done
 	echo "1..$mpc_n"
 	echo "# $mpc_suite: $((mpc_n - mpc_nfail - mpc_nskip)) passed, $mpc_nfail failed, $mpc_nskip skipped"
 	if [ "$mpc_nfail" -gt 0 ]; then
