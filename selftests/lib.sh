@@ -71,7 +71,7 @@ mpc_fail_detail() {
 
 	last=$(printf '%s\n' "$1" | sed '/^[[:space:]]*$/d' | tail -n 1)
 	[ -n "$last" ] || return 0
-	mpc_failed[-1]+=" (${last:0:200})"
+	mpc_failed[-1]+=" (${last:0:600})"
 }
 
 # mpc_skip NAME REASON

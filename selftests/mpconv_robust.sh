@@ -452,8 +452,9 @@ mpc_check "$FLOOD_N spoofed SYNs without data at the converter" flood_converter 
 # flood_cpe NAME FLOOD_ARGS...: spoofed LAN sources at a converted
 # destination; the LAN host's own connection 1 s in.
 flood_cpe() {
-	local slab0 rc fpid syn0
+	local slab0 rc fpid syn0 acc0 acc conn_ms
 	syn0=$(nstat_ns "$ns_conc" MPTcpExtMPCapableSYNRX)
+	acc0=$(cstat conv_accepted)
 	sync
 	echo 2 >/proc/sys/vm/drop_caches
 	slab0=$(slab_kb)
@@ -463,23 +464,31 @@ flood_cpe() {
 		>"$T/flood.out" 2>&1 &
 	fpid=$!
 	echo hello >"$T/hello"
-	legit_during pc client 192.0.2.130 8080 <"$T/hello" >"$T/got"
+	rm -f "$T/legit.ms"
+	PEER_TIME_FILE=$T/legit.ms legit_during pc client 192.0.2.130 8080 <"$T/hello" >"$T/got"
 	rc=$?
+	# the connection's own time: a Python process's start alone takes
+	# 1-2 s under emulation with the flood on both CPUs
+	conn_ms=$(cat "$T/legit.ms" 2>/dev/null)
 	wait $fpid || { cat "$T/flood.out"; rc=1; }
 	sleep 2
 	sample_stop
 	cat "$T/flood.out"
 	legit_nstat
-	echo "CPE flood ($*): legit: exit $rc, $LEGIT_MS ms; CPE sessions at most $MAX_SESS; Slab +$(((MAX_SLAB - slab0) / 1024)) MiB;" \
-		"MPTCP SYNs at the converter $syn0 -> $(nstat_ns "$ns_conc" MPTcpExtMPCapableSYNRX);" \
+	acc=$(($(cstat conv_accepted) - acc0))
+	echo "CPE flood ($*): legit: exit $rc, connection ${conn_ms:-?} ms ($LEGIT_MS ms with the process's start); CPE sessions at most $MAX_SESS; Slab +$(((MAX_SLAB - slab0) / 1024)) MiB;" \
+		"connections accepted by the converter $acc (MPTCP SYNs there, retransmissions too:" \
+		"$(($(nstat_ns "$ns_conc" MPTcpExtMPCapableSYNRX) - syn0)));" \
 		"passthrough $(cpe -j cpe show | jq .passthrough), cpe_pass_full $(pstat cpe_pass_full);" \
 		"SYN cookies sent $(nstat_ns "$ns_cpe" TcpExtSyncookiesSent); $(legit_stats "$ns_client")" |
 		tee -a "$T/figures"
 	FLOOD_SLAB_MB=$(((MAX_SLAB - slab0) / 1024))
-	# only the LAN host's own connection reached the converter
-	[ "$rc" = 0 ] && cmp -s "$T/hello" "$T/got" && [ "$LEGIT_MS" -le "$LEGIT_MAX_MS" ] &&
+	# the LAN host's own connection and no other reached the converter (counted
+	# as connections, not SYNs: the CPE's SYN may be retransmitted when
+	# the answer is slow under emulation)
+	[ "$rc" = 0 ] && cmp -s "$T/hello" "$T/got" && [ "${conn_ms:-99999}" -le "$LEGIT_MAX_MS" ] &&
 		[ "$MAX_SESS" -le 1 ] && [ "$FLOOD_SLAB_MB" -le "$FLOOD_SLAB_BOUND" ] &&
-		[ "$(nstat_ns "$ns_conc" MPTcpExtMPCapableSYNRX)" -le $((syn0 + 1)) ] &&
+		[ "$acc" = 1 ] &&
 		[ "$(cpe -j cpe show | jq .passthrough)" -le "$PASS_MAX" ] && check_empty
 }
 # small enough for the flood to fill it

@@ -9,7 +9,11 @@
   peer.py client ADDR PORT             TCP client: send stdin, half-close,
                                        copy what comes back to stdout; exit 0
                                        at EOF, 4 on a reset ("reset" on
-                                       stderr), 5 on a timeout (30 s), 1 else
+                                       stderr), 5 on a timeout (30 s), 1 else;
+                                       with PEER_TIME_FILE set, writes there
+                                       the ms from connect() to the EOF (the
+                                       connection's own time, without this
+                                       process's start)
   peer.py mptcp-client ADDR PORT       the same over an MPTCP socket
   peer.py abort-client CONV DEST PORT  MPTCP client: a Convert request (built
                                        here, byte by byte), some data, then an
@@ -125,6 +129,7 @@ def client(addr, port, proto=0):
         fam = socket.AF_INET6 if ':' in addr else socket.AF_INET
         s = socket.socket(fam, socket.SOCK_STREAM, proto)
         s.settimeout(30)
+        t0 = time.monotonic()
         s.connect((addr, int(port)))
         # send while receiving: a large echo must not fill both ways
         t = threading.Thread(target=send, args=(s, sys.stdin.buffer.read()),
@@ -138,6 +143,9 @@ def client(addr, port, proto=0):
         t.join()
         if sent:
             raise sent[0]
+        if os.environ.get('PEER_TIME_FILE'):
+            with open(os.environ['PEER_TIME_FILE'], 'w') as f:
+                f.write("%d\n" % ((time.monotonic() - t0) * 1000))
         return 0
     except socket.timeout:
         print("timeout", file=sys.stderr, flush=True)
