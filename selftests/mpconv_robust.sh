@@ -352,6 +352,7 @@ softnet_drops() {
 # legit_stats NS: what the real connection's side went through (the flood
 # tool's raw sockets never retransmit, so these are the real client's)
 legit_stats_start() {
+	local n
 	SYNRE0=$(nstat_ns "$1" TcpExtTCPSynRetrans) RETR0=$(nstat_ns "$1" TcpRetransSegs)
 	DROPS0=$(softnet_drops)
 	for n in "$ns_cpe" "$ns_conc" "$ns_client"; do
@@ -361,6 +362,7 @@ legit_stats_start() {
 # legit_nstat: the counters that moved in the three namespaces since
 # legit_stats_start (why a real connection was slow, if it was)
 legit_nstat() {
+	local n
 	for n in "$ns_cpe" "$ns_conc" "$ns_client"; do
 		echo "nstat $n:"
 		NSTAT_HISTORY=$T/nstat.$n ip netns exec "$n" nstat | grep -v '^#'
