@@ -39,7 +39,6 @@ static const struct mpconv_cpe_cfg cpe_defaults = {
 	.overflow = MPCONV_OVERFLOW_RESET,
 	.max_sessions = 4096,
 	.max_per_host = 256,
-	.max_pass = 16384,
 	.connect_timeout_ms = 10000,
 	.idle_timeout_ms = 600000,
 	.binding_lifetime_ms = 30000,
@@ -588,7 +587,6 @@ static int cpe_parse(struct mpconv_net *mn, struct nlattr **tb, struct mpconv_cp
 		cfg->overflow = nla_get_u8(tb[MPCONV_A_CPE_OVERFLOW]);
 	mpconv_nla_get_u32_opt(tb, MPCONV_A_CPE_MAX_SESSIONS, &cfg->max_sessions);
 	mpconv_nla_get_u32_opt(tb, MPCONV_A_CPE_MAX_PER_HOST, &cfg->max_per_host);
-	mpconv_nla_get_u32_opt(tb, MPCONV_A_CPE_MAX_PASSTHROUGH, &cfg->max_pass);
 	mpconv_nla_get_u32_opt(tb, MPCONV_A_CPE_CONNECT_TIMEOUT_MS, &cfg->connect_timeout_ms);
 	mpconv_nla_get_u32_opt(tb, MPCONV_A_CPE_IDLE_TIMEOUT_MS, &cfg->idle_timeout_ms);
 	mpconv_nla_get_u32_opt(tb, MPCONV_A_CPE_BINDING_LIFETIME_MS, &cfg->binding_lifetime_ms);
@@ -635,9 +633,6 @@ int mpconv_cpe_set(struct mpconv_net *mn, struct genl_info *info)
 		goto out;
 
 	if (cfg->enabled && !old->enabled) {
-		err = mpconv_pass_alloc(mn);
-		if (err)
-			goto out;
 		err = cpe_listen(mn, cfg, info->extack);
 		if (err)
 			goto out;
@@ -647,7 +642,6 @@ int mpconv_cpe_set(struct mpconv_net *mn, struct genl_info *info)
 	}
 	if (!cfg->enabled && old->enabled) {
 		cpe_unlisten(mn);
-		mpconv_pass_gc(mn, true);
 		mpconv_session_kill_all(mn, MPCONV_ROLE_CPE);
 	}
 	cpe_publish(mn, cfg, old);
@@ -683,8 +677,6 @@ int mpconv_cpe_fill(struct mpconv_net *mn, struct sk_buff *msg)
 	    put_ports(msg, MPCONV_A_CPE_BYPASS_PORTS, cfg->bypass_ports, cfg->n_bypass_ports) ||
 	    nla_put_u32(msg, MPCONV_A_CPE_MAX_SESSIONS, cfg->max_sessions) ||
 	    nla_put_u32(msg, MPCONV_A_CPE_MAX_PER_HOST, cfg->max_per_host) ||
-	    nla_put_u32(msg, MPCONV_A_CPE_MAX_PASSTHROUGH, cfg->max_pass) ||
-	    nla_put_u32(msg, MPCONV_A_CPE_PASSTHROUGH, READ_ONCE(mn->cpe.n_pass)) ||
 	    nla_put_u32(msg, MPCONV_A_CPE_CONNECT_TIMEOUT_MS, cfg->connect_timeout_ms) ||
 	    nla_put_u32(msg, MPCONV_A_CPE_IDLE_TIMEOUT_MS, cfg->idle_timeout_ms) ||
 	    nla_put_u32(msg, MPCONV_A_CPE_BINDING_LIFETIME_MS, cfg->binding_lifetime_ms) ||
@@ -711,7 +703,6 @@ int mpconv_cpe_init(struct mpconv_net *mn)
 	if (!cfg)
 		return -ENOMEM;
 	RCU_INIT_POINTER(mn->cpe.cfg, cfg);
-	spin_lock_init(&mn->cpe.pass_lock);
 	INIT_DELAYED_WORK(&mn->cpe.accept_work, cpe_accept_work);
 	return 0;
 }
@@ -729,7 +720,6 @@ void mpconv_cpe_stop(struct mpconv_net *mn)
 
 	mutex_lock(&mn->cfg_lock);
 	cpe_unlisten(mn);
-	mpconv_pass_gc(mn, true);
 	old = cpe_cfg(mn);
 	cfg = kmemdup(old, sizeof(*old), GFP_KERNEL);
 	if (!cfg) {
@@ -751,7 +741,6 @@ void mpconv_cpe_stop(struct mpconv_net *mn)
  */
 void mpconv_cpe_free(struct mpconv_net *mn)
 {
-	mpconv_pass_free(mn);
 	kfree(rcu_dereference_protected(mn->cpe.cfg, 1));
 	RCU_INIT_POINTER(mn->cpe.cfg, NULL);
 }

@@ -52,7 +52,6 @@ struct mpconv_flow {
  * @overflow: &enum mpconv_overflow
  * @max_sessions: converted connections in the namespace
  * @max_per_host: converted connections per LAN host
- * @max_pass: connections forwarded unconverted that the pass table holds
  * @connect_timeout_ms: to reach the converter and get its reply
  * @idle_timeout_ms: a session idle that long is reset both ways
  * @binding_lifetime_ms: a binding outlives its last session that long
@@ -79,7 +78,6 @@ struct mpconv_cpe_cfg {
 	u8 overflow;
 	u32 max_sessions;
 	u32 max_per_host;
-	u32 max_pass;
 	u32 connect_timeout_ms;
 	u32 idle_timeout_ms;
 	u32 binding_lifetime_ms;
@@ -106,13 +104,10 @@ struct mpconv_cpe_cfg {
  * @accept_work: accepts their connections
  * @hooks: the netfilter hooks are registered
  * @fastopen: the Convert message goes in the SYN (MPTCP with TCP Fast Open)
- * @pass: buckets of the pass table (cpe_pass.c), from the first enable on
- * @pass_lock: protects the pass table's lists and @n_pass
- * @n_pass: entries in the pass table
  *
  * Lifetime: the listeners and hooks exist while the role is enabled; the
  * hooks are unregistered (which waits for running hooks) before the
- * listeners are released and the pass table emptied.
+ * listeners are released.
  */
 struct mpconv_cpe {
 	struct mpconv_cpe_cfg __rcu *cfg;
@@ -121,9 +116,6 @@ struct mpconv_cpe {
 	struct delayed_work accept_work;
 	bool hooks;
 	bool fastopen;
-	struct hlist_head __rcu *pass;
-	spinlock_t pass_lock;	/* see @pass_lock above */
-	u32 n_pass;
 };
 
 int mpconv_cpe_init(struct mpconv_net *mn);
@@ -135,15 +127,5 @@ int mpconv_cpe_fill(struct mpconv_net *mn, struct sk_buff *msg);
 /* cpe_hook.c */
 int mpconv_cpe_hooks_register(struct mpconv_net *mn);
 void mpconv_cpe_hooks_unregister(struct mpconv_net *mn);
-
-/* cpe_pass.c */
-struct tcphdr;
-bool mpconv_pass_seen(struct mpconv_net *mn, const struct mpconv_flow *f,
-		      const struct tcphdr *th, u32 idle_ms);
-void mpconv_pass_add(struct mpconv_net *mn, const struct mpconv_flow *f,
-		     const struct tcphdr *th, u32 max);
-void mpconv_pass_gc(struct mpconv_net *mn, bool all);
-int mpconv_pass_alloc(struct mpconv_net *mn);
-void mpconv_pass_free(struct mpconv_net *mn);
 
 #endif /* _MPCONV_CPE_H */

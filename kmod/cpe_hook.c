@@ -1,29 +1,39 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The CPE's netfilter hook (PRE_ROUTING, IPv4 and IPv6): which LAN TCP
- * packets go to the conversion.
+ * The CPE's netfilter hook (PRE_ROUTING, IPv4 and IPv6, after DNAT): which
+ * LAN TCP packets go to the conversion.
  *
- * For a LAN host's TCP packet the policy covers (ingress interface, source
- * prefix):
- *  - a packet of a connection mpconv's transparent sockets already hold
- *    (request, established or TIME_WAIT) is handed to that socket;
- *  - a packet of a connection forwarded unconverted (the pass table,
- *    cpe_pass.c) is forwarded;
- *  - a SYN toward a converted destination is handed to the role's
- *    transparent listener, unless it carries an MPTCP option (the host
- *    speaks MPTCP), the host's binding says bypass, or the table is full
- *    with overflow "bypass": then it is forwarded as it is and the
- *    connection goes in the pass table;
- *  - a SYN+ACK is a LAN host accepting a connection from outside: forwarded,
- *    and the connection goes in the pass table;
- *  - any other packet toward a converted destination belongs to a
- *    connection mpconv does not know (any more: session deleted, module
- *    reloaded): it goes to the listener too, which answers it with a reset
- *    (or completes a connection from a valid SYN cookie), so it is never
- *    forwarded unconverted to the server. Packets carrying an MPTCP option
- *    and those of hosts pinned to bypass are the exception: they belong to
- *    connections forwarded as they are that a full pass table could not
- *    remember.
+ * The hook only ever touches connections whose SYN it steered. Everything
+ * else passes untouched, whatever mpconv holds or has forgotten:
+ *  - a packet of a connection mpconv's transparent sockets hold (request,
+ *    established or TIME_WAIT) is handed to that socket; TCP itself then
+ *    checks its sequence numbers, as for any local socket. A SYN on the
+ *    4-tuple of a TIME_WAIT socket opens a new connection only when TCP
+ *    would accept it there (its sequence number after the old
+ *    connection's); otherwise the TIME_WAIT socket answers it;
+ *  - an ACK that carries a valid SYN cookie of the transparent listener
+ *    (the listener's queue overflowed, so TCP kept no request socket) is
+ *    handed to the listener, which completes the connection;
+ *  - a SYN from the LAN toward a destination the policy converts is handed
+ *    to the transparent listener, when the packet will be routed out of the
+ *    site: not toward a private, ULA, link-local, loopback or multicast
+ *    destination, not to the CPE itself, not back to the LAN (the route's
+ *    device is the ingress or another LAN interface), and through a
+ *    gateway or the interface that carries the route to the converter. A
+ *    SYN carrying an MPTCP option (the host speaks MPTCP), from a host
+ *    whose binding says bypass, or beyond max-sessions with overflow
+ *    "bypass" is forwarded as it is;
+ *  - nothing else is looked at: native MPTCP connections (also after a
+ *    fallback to TCP), bypassed ones, connections from outside toward a LAN
+ *    host, flows older than the module or than the role, and the stray
+ *    packets of a connection whose session ended are forwarded as the
+ *    routing decides. No table remembers them, so no flood can fill one.
+ *
+ * The hook runs after destination NAT (a port forward or a redirect has
+ * already rewritten the destination, which then routes to the LAN or to
+ * the CPE itself and is not converted) and uses the routing decision the
+ * packet will get, reverse-path filter included. Frames that br_netfilter
+ * passes through the IP hooks while bridging them are never taken.
  *
  * "Handed to a socket" is what TPROXY does: the skb gets the socket
  * (skb->sk, early demux style) and a route for local delivery, which is
@@ -35,6 +45,7 @@
 #include <linux/inetdevice.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
+#include <linux/netfilter_bridge.h>
 #include <linux/netfilter_ipv4.h>
 #include <linux/netfilter_ipv6.h>
 #include <linux/tcp.h>
@@ -122,15 +133,150 @@ static bool cpe_dest_match(const struct mpconv_cpe_cfg *cfg, const struct in6_ad
 	return !port_in(cfg->bypass_ports, cfg->n_bypass_ports, dport);
 }
 
-/* Whether @daddr is one of this namespace's own addresses (traffic to the
- * CPE itself is never converted).
- */
-static bool cpe_dest_local(struct net *net, const struct net_device *dev,
-			   const struct in6_addr *daddr)
+/* Whether @ifindex is one of the configured LAN interfaces. */
+static bool cpe_lan_iface(const struct mpconv_cpe_cfg *cfg, int ifindex)
 {
-	if (ipv6_addr_v4mapped(daddr))
-		return inet_addr_type_dev_table(net, dev, daddr->s6_addr32[3]) != RTN_UNICAST;
-	return ipv6_chk_addr(net, daddr, NULL, 0) || ipv6_addr_is_multicast(daddr);
+	unsigned int i;
+
+	for (i = 0; i < cfg->n_ifaces; i++)
+		if (cfg->ifaces[i] == ifindex)
+			return true;
+	return false;
+}
+
+/* Destinations never converted, whatever the policy says: they are not
+ * reached through the converter's network. IPv4: "this network", RFC 1918,
+ * shared address space (RFC 6598), loopback, link-local, multicast, class E
+ * and broadcast; IPv6: unspecified, loopback, IPv4-mapped, link-local,
+ * site-local, unique local (fc00::/7) and multicast.
+ */
+static bool cpe_dest_private(const struct in6_addr *a)
+{
+	int type;
+
+	if (ipv6_addr_v4mapped(a)) {
+		__be32 v4 = a->s6_addr32[3];
+
+		return ipv4_is_zeronet(v4) || ipv4_is_private_10(v4) ||
+		       ipv4_is_private_172(v4) || ipv4_is_private_192(v4) ||
+		       (v4 & htonl(0xffc00000)) == htonl(0x64400000) ||
+		       ipv4_is_loopback(v4) || ipv4_is_linklocal_169(v4) ||
+		       ipv4_is_multicast(v4) || (v4 & htonl(0xf0000000)) == htonl(0xf0000000);
+	}
+	type = ipv6_addr_type(a);
+	return type == IPV6_ADDR_ANY || (a->s6_addr[0] & 0xfe) == 0xfc ||
+	       (type & (IPV6_ADDR_LOOPBACK | IPV6_ADDR_MAPPED | IPV6_ADDR_LINKLOCAL |
+			IPV6_ADDR_SITELOCAL | IPV6_ADDR_MULTICAST));
+}
+
+/* Whether the route toward the converter leaves through @dev. */
+static bool cpe_converter_dev(struct net *net, const struct mpconv_addr *conv,
+			      const struct net_device *dev)
+{
+	bool same;
+
+	if (ipv6_addr_v4mapped(&conv->a6)) {
+		struct flowi4 fl4 = {
+			.daddr = conv->a6.s6_addr32[3],
+			.flowi4_proto = IPPROTO_TCP,
+		};
+		struct rtable *rt = ip_route_output_key(net, &fl4);
+
+		if (IS_ERR(rt))
+			return false;
+		same = rt->dst.dev == dev;
+		ip_rt_put(rt);
+	} else {
+		struct flowi6 fl6 = {
+			.daddr = conv->a6,
+			.flowi6_proto = IPPROTO_TCP,
+		};
+		struct dst_entry *dst = ip6_route_output(net, NULL, &fl6);
+
+		same = !dst->error && dst->dev == dev;
+		dst_release(dst);
+	}
+	return same;
+}
+
+/**
+ * cpe_route_out() - the routing decision a LAN packet will get
+ * @net: the namespace
+ * @skb: the packet, without a route yet
+ * @in: its ingress device
+ * @gw: set when the route goes through a gateway
+ *
+ * Looks the route up as the IP layer will (policy rules, the
+ * reverse-path filter, forwarding settings) and leaves the skb without
+ * one, so that the IP layer decides again after the hooks.
+ *
+ * Context: the hook (RCU read side).
+ * Return: the device a forwarded packet leaves through, or NULL when it
+ * is not forwarded (delivered locally, broadcast, rejected, no route).
+ */
+static struct net_device *cpe_route_out(struct net *net, struct sk_buff *skb,
+					struct net_device *in, bool *gw)
+{
+	struct net_device *out = NULL;
+
+	if (skb_dst(skb))
+		return NULL;	/* routed by someone else already: leave it */
+	if (skb->protocol == htons(ETH_P_IP)) {
+		const struct iphdr *iph = ip_hdr(skb);
+		struct rtable *rt;
+
+		if (ip_route_input_noref(skb, iph->daddr, iph->saddr, iph->tos, in))
+			return NULL;
+		rt = skb_rtable(skb);
+		if (rt && rt->rt_type == RTN_UNICAST && !rt->dst.error) {
+			out = rt->dst.dev;
+			*gw = rt->rt_uses_gateway;
+		}
+	} else {
+		const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+		struct flowi6 fl6 = {
+			.flowi6_iif = in->ifindex,
+			.flowi6_mark = skb->mark,
+			.flowi6_proto = IPPROTO_TCP,
+			.daddr = ip6h->daddr,
+			.saddr = ip6h->saddr,
+			.flowlabel = ip6_flowinfo(ip6h),
+		};
+		struct dst_entry *dst;
+		struct rt6_info *rt;
+
+		if (!READ_ONCE(net->ipv6.devconf_all->forwarding))
+			return NULL;
+		dst = ip6_route_input_lookup(net, in, &fl6, skb, RT6_LOOKUP_F_HAS_SADDR);
+		rt = dst_rt6_info(dst);
+		if (!dst->error && !(rt->rt6i_flags & (RTF_LOCAL | RTF_REJECT | RTF_ANYCAST))) {
+			out = dst->dev;
+			*gw = rt->rt6i_flags & RTF_GATEWAY;
+		}
+		dst_release(dst);
+		return out;
+	}
+	skb_dst_drop(skb);
+	return out;
+}
+
+/* Whether a LAN SYN toward @daddr leaves the site through an uplink: a
+ * public destination, forwarded, neither back to the LAN nor to the CPE
+ * itself, through a gateway or the converter's interface.
+ */
+static bool cpe_dest_uplink(struct net *net, struct sk_buff *skb,
+			    const struct mpconv_cpe_cfg *cfg, struct net_device *in,
+			    const struct in6_addr *daddr)
+{
+	struct net_device *out;
+	bool gw = false;
+
+	if (cpe_dest_private(daddr))
+		return false;
+	out = cpe_route_out(net, skb, in, &gw);
+	if (!out || out == in || cpe_lan_iface(cfg, out->ifindex))
+		return false;
+	return gw || cpe_converter_dev(net, &cfg->converter, out);
 }
 
 /* Give the skb a route that delivers it locally, whatever its destination:
@@ -212,6 +358,44 @@ static struct sock *cpe_lookup(struct net *net, const struct sk_buff *skb,
 	return sk;
 }
 
+/* Whether an ACK no socket holds carries a valid SYN cookie of the
+ * transparent listener @lsk: TCP answered a LAN SYN with a cookie when the
+ * listener's queue overflowed, and this completes that handshake.
+ */
+static bool cpe_cookie_ack(const struct sk_buff *skb, const struct cpe_pkt *p,
+			   const struct sock *lsk)
+{
+	const struct tcphdr *th = p->th;
+
+	if (!IS_ENABLED(CONFIG_SYN_COOKIES) || !th->ack || th->syn || th->rst ||
+	    tcp_synq_no_recent_overflow(lsk))
+		return false;
+#ifdef MPCONV_HAVE_COOKIE_CHECK_2ARGS
+	if (skb->protocol == htons(ETH_P_IP))
+		return __cookie_v4_check(ip_hdr(skb), th) > 0;
+	return __cookie_v6_check(ipv6_hdr(skb), th) > 0;
+#else
+	if (skb->protocol == htons(ETH_P_IP))
+		return __cookie_v4_check(ip_hdr(skb), th, ntohl(th->ack_seq) - 1) > 0;
+	return __cookie_v6_check(ipv6_hdr(skb), th, ntohl(th->ack_seq) - 1) > 0;
+#endif
+}
+
+/* A SYN on the 4-tuple of TIME_WAIT socket @sk: whether TCP would take it
+ * as a new connection (its sequence number is after what the old one
+ * received). Then the TIME_WAIT socket is released (consumes the
+ * reference) and the SYN goes to the listener; otherwise the TIME_WAIT
+ * socket answers it as TCP does.
+ */
+static bool cpe_tw_reuse(struct sock *sk, const struct tcphdr *th)
+{
+	if (sk->sk_state != TCP_TIME_WAIT || !th->syn || th->ack || th->rst ||
+	    !after(ntohl(th->seq), READ_ONCE(tcp_twsk(sk)->tw_rcv_nxt)))
+		return false;
+	inet_twsk_deschedule_put(inet_twsk(sk));
+	return true;
+}
+
 static unsigned int cpe_hook(void *priv, struct sk_buff *skb, const struct nf_hook_state *state)
 {
 	struct mpconv_net *mn = mpconv_pernet(state->net);
@@ -221,10 +405,16 @@ static unsigned int cpe_hook(void *priv, struct sk_buff *skb, const struct nf_ho
 	struct tcphdr _th;
 	struct cpe_pkt p;
 	struct sock *sk;
-	bool mptcp;
 
 	if (skb->pkt_type != PACKET_HOST || skb->sk || !state->in)
 		return NF_ACCEPT;
+#if IS_ENABLED(CONFIG_BRIDGE_NETFILTER)
+	/* br_netfilter runs the IP hooks for frames it bridges, and undoes
+	 * a socket assignment for those it delivers: never taken.
+	 */
+	if (nf_bridge_info_exists(skb))
+		return NF_ACCEPT;
+#endif
 	if (state->pf == NFPROTO_IPV4) {
 		const struct iphdr *iph = ip_hdr(skb);
 
@@ -252,68 +442,48 @@ static unsigned int cpe_hook(void *priv, struct sk_buff *skb, const struct nf_ho
 	cfg = rcu_dereference(mn->cpe.cfg);
 	if (!cfg->enabled || !cpe_lan_match(cfg, state->in->ifindex, &p.f.saddr))
 		return NF_ACCEPT;
-
-	sk = cpe_lookup(net, skb, &p, state);
-	if (sk && sk->sk_state == TCP_TIME_WAIT && p.th->syn && !p.th->ack) {
-		/* A new connection reusing the 4-tuple: the old one is over. */
-		inet_twsk_deschedule_put(inet_twsk(sk));
-		sk = NULL;
-	}
-	if (sk)
-		return cpe_steer(net, skb, sk, state);
-
-	if (!cpe_dest_match(cfg, &p.f.daddr, ntohs(p.f.dport)) ||
-	    cpe_dest_local(net, state->in, &p.f.daddr))
-		return NF_ACCEPT;
-
 	lsock = mn->cpe.lsock[state->pf == NFPROTO_IPV4 ? 0 : 1];
 	if (!lsock)
 		return NF_ACCEPT;	/* no IPv6 in this namespace */
-	mptcp = tcp_mptcp_opt(skb, &p);
-	if (mpconv_pass_seen(mn, &p.f, p.th, cfg->idle_timeout_ms))
-		return NF_ACCEPT;
-	if (p.th->syn && !p.th->ack) {
-		u32 max = cfg->max_sessions;
 
-		if (mptcp) {
-			mpconv_stat_inc(mn, MPCONV_STAT_CPE_NATIVE);
-			goto pass;
-		}
-		if (mpconv_binding_mode(mn, &p.f.saddr) == MPCONV_BIND_BYPASS ||
-		    (cfg->overflow == MPCONV_OVERFLOW_BYPASS &&
-		     READ_ONCE(mn->sessions.count) >= max)) {
-			mpconv_stat_inc(mn, MPCONV_STAT_CPE_BYPASSED);
-			goto pass;
-		}
-		mpconv_stat_inc(mn, MPCONV_STAT_CPE_TAKEN);
+	/* A connection mpconv holds: its socket decides, as TCP does. */
+	sk = cpe_lookup(net, skb, &p, state);
+	if (sk && !cpe_tw_reuse(sk, p.th))
+		return cpe_steer(net, skb, sk, state);
+
+	if (!p.th->syn || p.th->ack || p.th->rst) {
+		if (p.th->syn && p.th->ack && !p.th->rst)
+			mpconv_stat_inc(mn, MPCONV_STAT_CPE_INBOUND);
+		/* The end of a handshake the listener answered with a SYN
+		 * cookie; anything else is not mpconv's: untouched.
+		 */
+		if (!cpe_cookie_ack(skb, &p, lsock->sk))
+			return NF_ACCEPT;
+		mpconv_stat_inc(mn, MPCONV_STAT_CPE_COOKIE_ACK);
 		sock_hold(lsock->sk);
 		return cpe_steer(net, skb, lsock->sk, state);
 	}
-	if (p.th->syn && !p.th->rst) {
-		/* SYN+ACK: the host accepts a connection from outside. */
-		mpconv_stat_inc(mn, MPCONV_STAT_CPE_INBOUND);
-		goto pass;
-	}
-	/* Connections forwarded as they are that a full pass table could not
-	 * remember: a native MPTCP host's (while it speaks MPTCP), a host
-	 * pinned to bypass.
-	 */
-	if (mptcp || mpconv_binding_mode(mn, &p.f.saddr) == MPCONV_BIND_BYPASS)
-		return NF_ACCEPT;
 
-	/* A connection no socket holds: never forward it unconverted. The
-	 * listener answers it as TCP does: an ACK carrying a valid SYN
-	 * cookie (the listener's queue overflowed) becomes a connection,
-	 * anything else gets a reset from the server's address.
-	 */
-	if (!p.th->rst)
-		mpconv_stat_inc(mn, MPCONV_STAT_CPE_STALE_RESET);
+	/* A SYN: a new connection, converted or left alone. */
+	if (!cpe_dest_match(cfg, &p.f.daddr, ntohs(p.f.dport)))
+		return NF_ACCEPT;
+	if (!cpe_dest_uplink(net, skb, cfg, state->in, &p.f.daddr)) {
+		mpconv_stat_inc(mn, MPCONV_STAT_CPE_OUT_OF_SCOPE);
+		return NF_ACCEPT;
+	}
+	if (tcp_mptcp_opt(skb, &p)) {
+		mpconv_stat_inc(mn, MPCONV_STAT_CPE_NATIVE);
+		return NF_ACCEPT;
+	}
+	if (mpconv_binding_mode(mn, &p.f.saddr) == MPCONV_BIND_BYPASS ||
+	    (cfg->overflow == MPCONV_OVERFLOW_BYPASS &&
+	     READ_ONCE(mn->sessions.count) >= cfg->max_sessions)) {
+		mpconv_stat_inc(mn, MPCONV_STAT_CPE_BYPASSED);
+		return NF_ACCEPT;
+	}
+	mpconv_stat_inc(mn, MPCONV_STAT_CPE_TAKEN);
 	sock_hold(lsock->sk);
 	return cpe_steer(net, skb, lsock->sk, state);
-
-pass:
-	mpconv_pass_add(mn, &p.f, p.th, cfg->max_pass);
-	return NF_ACCEPT;
 }
 
 static const struct nf_hook_ops cpe_hook_ops[] = {
@@ -321,13 +491,13 @@ static const struct nf_hook_ops cpe_hook_ops[] = {
 		.hook = cpe_hook,
 		.pf = NFPROTO_IPV4,
 		.hooknum = NF_INET_PRE_ROUTING,
-		.priority = NF_IP_PRI_MANGLE + 1,
+		.priority = NF_IP_PRI_NAT_DST + 1,
 	},
 	{
 		.hook = cpe_hook,
 		.pf = NFPROTO_IPV6,
 		.hooknum = NF_INET_PRE_ROUTING,
-		.priority = NF_IP6_PRI_MANGLE + 1,
+		.priority = NF_IP6_PRI_NAT_DST + 1,
 	},
 };
 

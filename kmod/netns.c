@@ -48,7 +48,6 @@ static void mpconv_gc_work(struct work_struct *work)
 	bool again;
 
 	again = mpconv_binding_gc(mn, false);
-	mpconv_pass_gc(mn, false);
 	if (READ_ONCE(mn->roles)) {
 		again = true;
 		if (!netns_abandoned(mn)) {

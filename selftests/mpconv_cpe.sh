@@ -179,17 +179,16 @@ print(s.recv(100).decode())' >"$T/got" 2>&1
 mpc_check "a native MPTCP client is not converted (the server sees MPTCP)" native_mptcp
 
 # The plain TCP server makes the native MPTCP connection fall back: its
-# packets then carry no MPTCP option, and only the pass table tells them
-# from those of a connection the CPE lost.
+# packets then carry no MPTCP option, and the CPE, which did not take its
+# SYN, must leave them alone.
 native_fallback() {
-	local before stale
+	local before taken
 	before=$(pstat cpe_native)
-	stale=$(pstat cpe_stale_reset)
+	taken=$(pstat cpe_taken)
 	pcm 192.0.2.130 8080 <"$T/up1m" >"$T/got" || return 1
-	echo "native $before -> $(pstat cpe_native), stale resets $stale -> $(pstat cpe_stale_reset)," \
-		"remembered $(pshow passthrough)"
+	echo "native $before -> $(pstat cpe_native), taken $taken -> $(pstat cpe_taken)"
 	cmp "$T/up1m" "$T/got" && [ "$(pstat cpe_native)" -gt "$before" ] &&
-		[ "$(pstat cpe_stale_reset)" = "$stale" ] && [ "$(pshow passthrough)" -ge 1 ]
+		[ "$(pstat cpe_taken)" = "$taken" ]
 }
 mpc_check "a native MPTCP client falling back to TCP: 1 MB echoed intact, not reset" \
 	native_fallback
@@ -197,9 +196,9 @@ mpc_check "a native MPTCP client falling back to TCP: 1 MB echoed intact, not re
 # A connection opened from the server's side toward a service on the LAN
 # host (port forwarding): the CPE sees the host's SYN+ACK and lets it be.
 inbound() {
-	local before stale pid got
+	local before taken pid got
 	before=$(pstat cpe_inbound)
-	stale=$(pstat cpe_stale_reset)
+	taken=$(pstat cpe_taken)
 	ip netns exec "$ns_client" timeout 60 socat -t 30 TCP-LISTEN:9000,reuseaddr EXEC:cat \
 		>/dev/null 2>&1 &
 	pid=$!
@@ -208,26 +207,11 @@ inbound() {
 	wait $pid
 	got=$(stat -c %s "$T/got")
 	echo "$got bytes back, inbound $before -> $(pstat cpe_inbound)," \
-		"stale resets $stale -> $(pstat cpe_stale_reset)"
+		"taken $taken -> $(pstat cpe_taken)"
 	cmp "$T/up1m" "$T/got" && [ "$(pstat cpe_inbound)" -gt "$before" ] &&
-		[ "$(pstat cpe_stale_reset)" = "$stale" ]
+		[ "$(pstat cpe_taken)" = "$taken" ]
 }
 mpc_check "a connection from outside to a LAN host: 1 MB echoed intact, not reset" inbound
-
-# The pass table is bounded: beyond max-passthrough a connection is still
-# forwarded but not remembered (counted); disabling the role empties it.
-pass_bound() {
-	local n full
-	cpe cpe set max-passthrough 1 >/dev/null || return 1
-	n=$(pshow passthrough)
-	full=$(pstat cpe_pass_full)
-	echo hello | pcm 192.0.2.130 8083 >/dev/null
-	echo "remembered $n -> $(pshow passthrough), not remembered $full -> $(pstat cpe_pass_full)"
-	[ "$(pshow passthrough)" -le "$n" ] && [ "$(pstat cpe_pass_full)" -gt "$full" ] || return 1
-	cpe cpe disable >/dev/null && [ "$(pshow passthrough)" = 0 ] || return 1
-	cpe cpe enable max-passthrough 16384 >/dev/null
-}
-mpc_check "the pass table stays within max-passthrough and empties when disabled" pass_bound
 
 bypassed() {
 	cpe cpe set bypass 192.0.2.130/32 >/dev/null || return 1
@@ -337,14 +321,15 @@ stale_after_reload() {
 	cpe cpe enable converter 198.51.100.2 iface lan connect-timeout 3s >/dev/null &&
 		conv converter enable allow "$ALLOW" >/dev/null || return 1
 	tc -n "$ns_cpe" qdisc del dev lan root
-	before=$(pstat cpe_stale_reset)
+	before=$(pstat cpe_taken)
 	wait $pid
 	rc=$?
-	# ...is answered with a reset by the new one, never passed to the server
-	echo "client exit $rc, stale resets $before -> $(pstat cpe_stale_reset)"
-	[ $rc -eq 4 ] && [ ! -s "$T/got" ] && [ "$(pstat cpe_stale_reset)" -gt "$before" ]
+	# ...is a flow older than the module: forwarded untouched, and the
+	# server, which never had that connection, resets it
+	echo "client exit $rc, taken $before -> $(pstat cpe_taken)"
+	[ $rc -eq 4 ] && [ ! -s "$T/got" ] && [ "$(pstat cpe_taken)" = "$before" ]
 }
-mpc_check "after a reload, a stale connection's packets are reset, not forwarded" \
+mpc_check "after a reload, an older connection is left alone: the server resets it" \
 	stale_after_reload
 
 # --- paths -------------------------------------------------------------------

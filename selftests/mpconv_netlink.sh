@@ -252,8 +252,6 @@ mpc_check "CPE_SET: MAX_SESSIONS 0: ERANGE" \
 	nl_expect $ERANGE "$X_RANGE" CPE_SET u32:A_CPE_MAX_SESSIONS=0
 mpc_check "CPE_SET: MAX_PER_HOST 1048577: ERANGE" \
 	nl_expect $ERANGE "$X_RANGE" CPE_SET u32:A_CPE_MAX_PER_HOST=1048577
-mpc_check "CPE_SET: MAX_PASSTHROUGH 0: ERANGE" \
-	nl_expect $ERANGE "$X_RANGE" CPE_SET u32:A_CPE_MAX_PASSTHROUGH=0
 mpc_check "CPE_SET: port range 90-80: EINVAL" \
 	nl_expect $EINVAL "1 <= first <= last" CPE_SET 'nest:A_CPE_PORTS=[u32:A_PORT_RANGE=0x005a0050]'
 mpc_check "CPE_SET: port range starting at 0: EINVAL" \
@@ -277,8 +275,8 @@ mpc_check "CPE_SET: unknown attribute 200: EINVAL" \
 	nl_expect $EINVAL "$X_UNKNOWN" CPE_SET u8:200=1
 mpc_check "CPE_SET: CONV_ALLOW (a CONVERTER_SET attribute): EINVAL" \
 	nl_expect $EINVAL "$X_UNSUPPORTED" CPE_SET "nest:A_CONV_ALLOW=[$V6_LO_PREFIX]"
-mpc_check "CPE_SET: read-only PASSTHROUGH: EINVAL" \
-	nl_expect $EINVAL "$X_UNSUPPORTED" CPE_SET u32:A_CPE_PASSTHROUGH=1
+mpc_check "CPE_SET: read-only FASTOPEN: EINVAL" \
+	nl_expect $EINVAL "$X_UNSUPPORTED" CPE_SET u8:A_CPE_FASTOPEN=1
 
 # === CPE_GET ===============================================================
 check_cpe_get() {

@@ -455,6 +455,7 @@ mpc_check "$FLOOD_N spoofed SYNs without data at the converter" flood_converter 
 # destination; the LAN host's own connection 1 s in.
 flood_cpe() {
 	local slab0 rc fpid syn0 acc0 acc conn_ms
+	native0=$(pstat cpe_native)
 	syn0=$(nstat_ns "$ns_conc" MPTcpExtMPCapableSYNRX)
 	acc0=$(cstat conv_accepted)
 	sync
@@ -481,7 +482,7 @@ flood_cpe() {
 	echo "CPE flood ($*): legit: exit $rc, connection ${conn_ms:-?} ms ($LEGIT_MS ms with the process's start); CPE sessions at most $MAX_SESS; Slab +$(((MAX_SLAB - slab0) / 1024)) MiB;" \
 		"connections accepted by the converter $acc (MPTCP SYNs there, retransmissions too:" \
 		"$(($(nstat_ns "$ns_conc" MPTcpExtMPCapableSYNRX) - syn0)));" \
-		"passthrough $(cpe -j cpe show | jq .passthrough), cpe_pass_full $(pstat cpe_pass_full);" \
+		"native $(($(pstat cpe_native) - native0)), cookie ACKs $(pstat cpe_cookie_ack);" \
 		"SYN cookies sent $(nstat_ns "$ns_cpe" TcpExtSyncookiesSent); $(legit_stats "$ns_client")" |
 		tee -a "$T/figures"
 	FLOOD_SLAB_MB=$(((MAX_SLAB - slab0) / 1024))
@@ -490,18 +491,16 @@ flood_cpe() {
 	# the answer is slow under emulation)
 	[ "$rc" = 0 ] && cmp -s "$T/hello" "$T/got" && [ "${conn_ms:-99999}" -le "$LEGIT_MAX_MS" ] &&
 		[ "$MAX_SESS" -le 1 ] && [ "$FLOOD_SLAB_MB" -le "$FLOOD_SLAB_BOUND" ] &&
-		[ "$acc" = 1 ] &&
-		[ "$(cpe -j cpe show | jq .passthrough)" -le "$PASS_MAX" ] && check_empty
+		[ "$acc" = 1 ] && check_empty
 }
-# small enough for the flood to fill it
-PASS_MAX=$((FLOOD_N / 2 < 1000 ? FLOOD_N / 2 : 1000))
-cpe cpe set max-passthrough "$PASS_MAX" >/dev/null
+native0=0
 mpc_check "$FLOOD_N spoofed LAN SYNs at the CPE" flood_cpe
 mpc_check "$FLOOD_N spoofed LAN SYNs with data at the CPE" flood_cpe -f -x "$CONNECT_BH"
-mpc_check "$FLOOD_N spoofed native-MPTCP LAN SYNs: the passthrough table stays bounded" \
-	flood_cpe -m
-mpc_check "...and was full (counted)" test "$(pstat cpe_pass_full)" -gt 0
-cpe cpe set max-passthrough 16384 >/dev/null
+mpc_check "$FLOOD_N spoofed native-MPTCP LAN SYNs: forwarded, nothing held" flood_cpe -m
+# (raw sends on a veth may drop a few under load: half is plenty to show
+# they were seen and forwarded as native, not taken)
+mpc_check "...each seen as native MPTCP and forwarded (counted)" \
+	test "$(($(pstat cpe_native) - native0))" -ge "$((FLOOD_N / 2))"
 
 # --- faults ---------------------------------------------------------------------
 fault_server_reset() {

@@ -57,10 +57,6 @@ int cli_cpe_print(const struct nlattr **tb, void *data)
 		   cli_u32(tb[MPCONV_A_CPE_MAX_PER_HOST]));
 	print_string("overflow", ", overflow %s\n",
 		     cli_name(overflow_names, cli_u8(tb[MPCONV_A_CPE_OVERFLOW])));
-	print_uint("passthrough", "  forwarded unconverted: %" PRIu64 " connections",
-		   cli_u32(tb[MPCONV_A_CPE_PASSTHROUGH]));
-	print_uint("max_passthrough", " (at most %" PRIu64 ")\n",
-		   cli_u32(tb[MPCONV_A_CPE_MAX_PASSTHROUGH]));
 	print_uint("connect_timeout_ms", "  timeouts: connect %" PRIu64 " ms",
 		   cli_u32(tb[MPCONV_A_CPE_CONNECT_TIMEOUT_MS]));
 	print_uint("idle_timeout_ms", ", idle %" PRIu64 " ms",
@@ -109,7 +105,6 @@ static const struct cli_opt cpe_opts[] = {
 	CLI_LIST("bypass-ports", MPCONV_A_CPE_BYPASS_PORTS, cli_put_port_range),
 	CLI_U32("max-sessions", MPCONV_A_CPE_MAX_SESSIONS),
 	CLI_U32("max-per-host", MPCONV_A_CPE_MAX_PER_HOST),
-	CLI_U32("max-passthrough", MPCONV_A_CPE_MAX_PASSTHROUGH),
 	CLI_CHOICE("overflow", MPCONV_A_CPE_OVERFLOW, overflow_names),
 	CLI_MS("connect-timeout", MPCONV_A_CPE_CONNECT_TIMEOUT_MS),
 	CLI_MS("idle-timeout", MPCONV_A_CPE_IDLE_TIMEOUT_MS),

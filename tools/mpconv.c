@@ -70,7 +70,7 @@ static void usage(FILE *f)
 		"CPE_OPTS := [ converter ADDR[:PORT] ] [ iface IFNAMES ] [ source PREFIXES ]\n"
 		"            [ dest PREFIXES ] [ bypass PREFIXES ]\n"
 		"            [ ports PORTS ] [ bypass-ports PORTS ]\n"
-		"            [ max-sessions N ] [ max-per-host N ] [ max-passthrough N ]\n"
+		"            [ max-sessions N ] [ max-per-host N ]\n"
 		"            [ overflow { reset | bypass } ] [ connect-timeout TIME ]\n"
 		"            [ idle-timeout TIME ] [ binding-lifetime TIME ]\n"
 		"ADDR[:PORT] := IPV4[:PORT] | IPV6 | [IPV6]:PORT   (cpe converter: port 5124)\n"

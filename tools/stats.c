@@ -50,9 +50,9 @@ static const char *const stat_names[] = {
 	[MPCONV_STAT_CPE_RX_ERR_RESOURCE] = "cpe_rx_err_resource",
 	[MPCONV_STAT_CPE_RX_ERR_AUTH] = "cpe_rx_err_auth",
 	[MPCONV_STAT_CPE_RX_ERR_OTHER] = "cpe_rx_err_other",
-	[MPCONV_STAT_CPE_STALE_RESET] = "cpe_stale_reset",
+	[MPCONV_STAT_CPE_OUT_OF_SCOPE] = "cpe_out_of_scope",
 	[MPCONV_STAT_CPE_INBOUND] = "cpe_inbound",
-	[MPCONV_STAT_CPE_PASS_FULL] = "cpe_pass_full",
+	[MPCONV_STAT_CPE_COOKIE_ACK] = "cpe_cookie_ack",
 	[MPCONV_STAT_CONV_PENDING_LIMIT] = "conv_pending_limit",
 	[MPCONV_STAT_CONV_UNVERIFIED] = "conv_unverified",
 };

@@ -218,15 +218,6 @@ enum mpconv_role {
  * @MPCONV_A_BIND_MODE: u8, &enum mpconv_bind_mode
  * @MPCONV_A_BIND_STATIC: u8 0/1, added by an administrator (kept until
  *	deleted)
- * @MPCONV_A_CPE_MAX_PASSTHROUGH: u32, LAN connections forwarded
- *	unconverted (native MPTCP, bypassed, opened from outside) that the
- *	CPE remembers, so that their packets are not reset as those of a
- *	connection it lost, 1-1048576 (default 16384). Beyond it such a
- *	connection is still forwarded, counted in
- *	%MPCONV_STAT_CPE_PASS_FULL, and its later packets are forwarded only
- *	while they carry an MPTCP option.
- * @MPCONV_A_CPE_PASSTHROUGH: u32, read-only: connections forwarded
- *	unconverted that the CPE remembers now
  * @MPCONV_A_SESS_REASON: u8, &enum mpconv_reason: why a session ended
  * @MPCONV_A_SESS_ERROR: u8, the RFC 8803 Error code the session ended
  *	with: sent by the converter, received by the CPE
@@ -312,8 +303,6 @@ enum mpconv_attr {
 	MPCONV_A_PORT_RANGE,
 	MPCONV_A_BIND_MODE,
 	MPCONV_A_BIND_STATIC,
-	MPCONV_A_CPE_MAX_PASSTHROUGH,
-	MPCONV_A_CPE_PASSTHROUGH,
 	MPCONV_A_SESS_REASON,
 	MPCONV_A_SESS_ERROR,
 	MPCONV_A_BIND_REASON,
@@ -472,12 +461,16 @@ enum mpconv_reason {
  * @MPCONV_STAT_CPE_RX_ERR_RESOURCE: likewise, Error 64
  * @MPCONV_STAT_CPE_RX_ERR_AUTH: likewise, Errors 3, 32 and 33
  * @MPCONV_STAT_CPE_RX_ERR_OTHER: likewise, any other Error
- * @MPCONV_STAT_CPE_STALE_RESET: LAN packets of a connection mpconv does not
- *	know (any more) answered with a reset instead of being forwarded
+ * @MPCONV_STAT_CPE_OUT_OF_SCOPE: LAN SYNs the policy covers, forwarded
+ *	unconverted because they do not leave the site through an uplink:
+ *	toward a private, shared (100.64.0.0/10), ULA, link-local, loopback or
+ *	multicast address, the CPE itself, back to a LAN interface, or not
+ *	forwarded at all
  * @MPCONV_STAT_CPE_INBOUND: connections opened from outside toward a LAN
- *	host (its SYN+ACK seen), forwarded as they are
- * @MPCONV_STAT_CPE_PASS_FULL: connections forwarded unconverted that the
- *	CPE could not remember (%MPCONV_A_CPE_MAX_PASSTHROUGH reached)
+ *	host (its SYN+ACK seen), forwarded untouched
+ * @MPCONV_STAT_CPE_COOKIE_ACK: LAN ACKs completing a handshake that the
+ *	transparent listener answered with a SYN cookie (its queue was full),
+ *	handed to it
  * @MPCONV_STAT_CONV_PENDING_LIMIT: requests refused with Error 64 because
  *	their client had %MPCONV_A_CONV_MAX_PENDING_PER_CLIENT conversions
  *	connecting already (also counted in %MPCONV_STAT_ERR_RESOURCE)
@@ -528,9 +521,9 @@ enum mpconv_stat {
 	MPCONV_STAT_CPE_RX_ERR_RESOURCE,
 	MPCONV_STAT_CPE_RX_ERR_AUTH,
 	MPCONV_STAT_CPE_RX_ERR_OTHER,
-	MPCONV_STAT_CPE_STALE_RESET,
+	MPCONV_STAT_CPE_OUT_OF_SCOPE,
 	MPCONV_STAT_CPE_INBOUND,
-	MPCONV_STAT_CPE_PASS_FULL,
+	MPCONV_STAT_CPE_COOKIE_ACK,
 	MPCONV_STAT_CONV_PENDING_LIMIT,
 	MPCONV_STAT_CONV_UNVERIFIED,
 
