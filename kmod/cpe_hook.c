@@ -225,8 +225,10 @@ static struct net_device *cpe_route_out(struct net *net, struct sk_buff *skb,
 		const struct iphdr *iph = ip_hdr(skb);
 		struct rtable *rt;
 
-		if (ip_route_input_noref(skb, iph->daddr, iph->saddr, iph->tos, in))
+		if (ip_route_input_noref(skb, iph->daddr, iph->saddr, iph->tos, in)) {
+			skb_dst_drop(skb);
 			return NULL;
+		}
 		rt = skb_rtable(skb);
 		if (rt && rt->rt_type == RTN_UNICAST && !rt->dst.error) {
 			out = rt->dst.dev;

@@ -25,7 +25,7 @@
 . "$(dirname "$0")/topo.sh"
 
 mpc_init
-mpc_require socat python3 nft ss
+mpc_require socat python3 nft ss tcpdump
 HERE=$(dirname "$(readlink -f "$0")")
 FLOOD=$HERE/mpconv_flood
 PEER=$HERE/peer.py
@@ -105,6 +105,43 @@ converted() {
 	[ "$got" = "server 192.0.2.129" ]
 }
 mpc_check "a LAN connection to the server is converted (the server sees the converter)" converted
+
+# --- TIME_WAIT: an old SYN does not end it -----------------------------------------
+# The server closes first, so the CPE's LAN socket ends in TIME_WAIT. A SYN
+# on that 4-tuple whose sequence number is the old connection's own (a
+# duplicate, or spoofed) must leave it there, as TCP would; a real new
+# connection on the same 4-tuple is converted.
+tw_present() {
+	ip netns exec "$ns_cpe" ss -Htan state time-wait "( dport = :$1 )" | grep -q .
+}
+tw_old_syn() {
+	local sport=40123 pid seq got _
+	ip netns exec "$ns_cpe" timeout 60 tcpdump -i lan -n -S -c 1 \
+		"tcp[tcpflags] == tcp-syn and src port $sport" >"$T/tw.syn" 2>"$T/tw.err" &
+	pid=$!
+	for _ in $(seq 150); do
+		grep -q 'listening on' "$T/tw.err" && break
+		sleep 0.2
+	done
+	got=$(ip netns exec "$ns_client" timeout 30 socat -t 1 - \
+		"TCP:192.0.2.130:8084,sourceport=$sport,reuseaddr" < <(sleep 10))
+	wait $pid
+	seq=$(sed -n 's/.*Flags \[S\], seq \([0-9]*\),.*/\1/p' "$T/tw.syn")
+	echo "got '$got', the LAN host's first sequence number ${seq:-?}"
+	[ "$got" = "server 192.0.2.129" ] && [ -n "$seq" ] || return 1
+	wait_for 20 tw_present "$sport" || { echo "no TIME_WAIT at the CPE"; return 1; }
+	ip netns exec "$ns_client" "$FLOOD" -q -n 1 -p "$sport" -s "$seq" 192.0.2.2/32 \
+		192.0.2.130 8084 || return 1
+	# a connection after it: once it is through, the old SYN was handled
+	converted >/dev/null || return 1
+	tw_present "$sport" || { echo "the old SYN ended TIME_WAIT"; return 1; }
+	ip netns exec "$ns_client" sysctl -qw net.ipv4.tcp_tw_reuse=1
+	got=$(ip netns exec "$ns_client" timeout 30 socat -t 5 - \
+		"TCP:192.0.2.130:8084,sourceport=$sport,reuseaddr" </dev/null)
+	echo "a new connection from the same port: '$got'"
+	[ "$got" = "server 192.0.2.129" ]
+}
+mpc_check "a SYN with an old sequence number leaves the CPE's TIME_WAIT alone" tw_old_syn
 
 # --- routed elsewhere: never converted ---------------------------------------------
 # client ---> 2001:db8:3::2 is routed by the CPE out of lan2, back into a

@@ -6,7 +6,7 @@
  * the TCP options Linux puts in a SYN, an MP_CAPABLE option, a Fast Open
  * option and a payload (a Convert message, given in hex).
  *
- * Usage: mpconv_flood [-n COUNT] [-r PPS] [-m] [-f] [-x HEX] [-q]
+ * Usage: mpconv_flood [-n COUNT] [-r PPS] [-m] [-f] [-x HEX] [-p SPORT] [-s SEQ] [-q]
  *                     SRC_PREFIX DST_ADDR DST_PORT
  *   -n COUNT  SYNs to send (default 1000)
  *   -r PPS    at most this many per second (default: as fast as possible)
@@ -14,6 +14,8 @@
  *   -f        add an empty Fast Open option (a cookie request, or what a
  *             cookie-less Fast Open client sends with its data)
  *   -x HEX    payload bytes (with -f: data in the SYN)
+ *   -p SPORT  this source port instead of random ones
+ *   -s SEQ    this sequence number instead of random ones
  *   -q        print nothing but errors
  * On exit it prints "sent N in S s, IP length L" (L: the length of each
  * SYN's IP packet) and exits 0 when all were sent.
@@ -47,7 +49,7 @@ static void die(const char *fmt, const char *arg)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: mpconv_flood [-n COUNT] [-r PPS] [-m] [-f] [-x HEX] [-q] "
+	fprintf(stderr, "usage: mpconv_flood [-n COUNT] [-r PPS] [-m] [-f] [-x HEX] [-p SPORT] [-s SEQ] [-q] "
 			"SRC_PREFIX DST_ADDR DST_PORT\n");
 	exit(2);
 }
@@ -132,13 +134,15 @@ int main(int argc, char **argv)
 	struct sockaddr_storage dst = {};
 	struct in6_addr pfx6, a6;
 	struct timespec t0, t1, now;
+	long long fix_seq = -1;
+	long fix_sport = -1;
 	int c, fd, family, plen_bits;
 	struct in_addr pfx4, a4;
 	unsigned long dport;
 	char *slash;
 	double secs;
 
-	while ((c = getopt(argc, argv, "n:r:mfx:q")) != -1) {
+	while ((c = getopt(argc, argv, "n:r:mfx:p:s:q")) != -1) {
 		switch (c) {
 		case 'n':
 			count = strtoul(optarg, NULL, 0);
@@ -154,6 +158,12 @@ int main(int argc, char **argv)
 			break;
 		case 'x':
 			plen = parse_hex(optarg, payload, sizeof(payload));
+			break;
+		case 'p':
+			fix_sport = strtol(optarg, NULL, 0);
+			break;
+		case 's':
+			fix_seq = strtoll(optarg, NULL, 0);
 			break;
 		case 'q':
 			quiet = true;
@@ -253,9 +263,10 @@ int main(int argc, char **argv)
 			sum = csum_add(sum, &ip6->ip6_src, 32);
 			r = rnd();
 		}
-		th->source = htons((uint16_t)(1024 + (r >> 16) % 64511));
+		th->source = htons(fix_sport >= 0 ? (uint16_t)fix_sport :
+				   (uint16_t)(1024 + (r >> 16) % 64511));
 		th->dest = htons((uint16_t)dport);
-		th->seq = htonl((uint32_t)(r >> 32));
+		th->seq = htonl(fix_seq >= 0 ? (uint32_t)fix_seq : (uint32_t)(r >> 32));
 		th->doff = (uint16_t)(thlen / 4);
 		th->syn = 1;
 		th->window = htons(64240);

@@ -83,7 +83,7 @@ OPTIONS="-j --json -p --pretty -n --netns -V --version -h --help"
 CONV_KWS=$(table_kws "$ROOT/tools/conv.c" conv_opts)
 CPE_KWS=$(table_kws "$ROOT/tools/cpe.c" cpe_opts)
 CPE_KWS_KNOWN="converter iface source dest bypass ports bypass-ports max-sessions
-	max-per-host max-passthrough overflow connect-timeout idle-timeout binding-lifetime"
+	max-per-host overflow connect-timeout idle-timeout binding-lifetime"
 IFACES=$(for d in /sys/class/net/*; do [ -d "$d" ] && echo "${d##*/}"; done | tr '\n' ' ')
 NETNS=$(ip netns list 2>/dev/null | awk '{ print $1 }' | tr '\n' ' ')
 
@@ -92,7 +92,7 @@ read -ra w <<<"$CONV_KWS"
 if [ "${#w[@]}" -ge 11 ]; then ok "conv_opts read from tools/conv.c (${#w[@]} keywords)"
 else not_ok "conv_opts read from tools/conv.c (${#w[@]} keywords: $CONV_KWS)"; fi
 read -ra w <<<"$CPE_KWS"
-if [ "${#w[@]}" -ge 14 ]; then ok "cpe_opts read from tools/cpe.c (${#w[@]} keywords)"
+if [ "${#w[@]}" -ge 13 ]; then ok "cpe_opts read from tools/cpe.c (${#w[@]} keywords)"
 else not_ok "cpe_opts read from tools/cpe.c (${#w[@]} keywords: $CPE_KWS)"; fi
 
 # Global options and objects.
@@ -126,8 +126,8 @@ expect "stats verbs" "show" mpconv stats ""
 # Option keywords, as the tables define them.
 expect "converter enable keywords = conv_opts" "$CONV_KWS" mpconv converter enable ""
 expect "cpe set keywords = cpe_opts" "$CPE_KWS" mpconv cpe set ""
-expect "cpe set keywords (known list, with max-passthrough)" "$CPE_KWS_KNOWN" mpconv cpe set ""
-expect "cpe keywords beginning with max-" "max-sessions max-per-host max-passthrough" \
+expect "cpe set keywords (known list)" "$CPE_KWS_KNOWN" mpconv cpe set ""
+expect "cpe keywords beginning with max-" "max-sessions max-per-host" \
 	mpconv cpe enable max-
 expect "used keywords not offered again" "$(without "$CONV_KWS" cookie max-sessions)" \
 	mpconv converter set cookie on max-sessions 10 ""
@@ -154,7 +154,7 @@ expect "session flush keywords left" "dest dport" mpconv session flush role cpe 
 
 # Nothing after a keyword that takes a free value, nor where no argument goes.
 expect "nothing after listen (ADDR)" "" mpconv converter enable listen ""
-expect "nothing after max-passthrough (N)" "" mpconv cpe set max-passthrough ""
+expect "nothing after max-per-host (N)" "" mpconv cpe set max-per-host ""
 expect "nothing after idle-timeout (TIME)" "" mpconv converter set idle-timeout ""
 expect "nothing after dest (PREFIXES)" "" mpconv cpe set dest ""
 expect "nothing after session flush dport (PORT)" "" mpconv session flush dport ""
