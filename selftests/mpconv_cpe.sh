@@ -196,13 +196,16 @@ mpc_check "a native MPTCP client falling back to TCP: 1 MB echoed intact, not re
 # A connection opened from the server's side toward a service on the LAN
 # host (port forwarding): the CPE sees the host's SYN+ACK and lets it be.
 inbound() {
-	local before taken pid got
+	local before taken pid got _
 	before=$(pstat cpe_inbound)
 	taken=$(pstat cpe_taken)
 	ip netns exec "$ns_client" timeout 60 socat -t 30 TCP-LISTEN:9000,reuseaddr EXEC:cat \
 		>/dev/null 2>&1 &
 	pid=$!
-	sleep 0.5
+	for _ in $(seq 100); do
+		ip netns exec "$ns_client" ss -Htln 'sport = :9000' | grep -q . && break
+		sleep 0.2
+	done
 	srv timeout 60 socat -t 30 - TCP:192.0.2.2:9000 <"$T/up1m" >"$T/got"
 	wait $pid
 	got=$(stat -c %s "$T/got")
@@ -284,37 +287,64 @@ converter_blackholed() {
 mpc_check "the converter does not answer: reset after the connect timeout (3 s)" \
 	converter_blackholed
 
-# wait_sessions N: up to 20 s for the CPE to hold N sessions (python clients
-# start slowly under TCG)
+# wait_sessions N: up to 60 s for the CPE to hold N sessions (python clients
+# start slowly under TCG, the more so on a busy machine). Callers first wait
+# for 0, so that a session of an earlier check still ending is not taken for
+# theirs.
 wait_sessions() {
 	local i
-	for i in $(seq 100); do
+	for i in $(seq 300); do
 		[ "$(cpe -j status | jq .sessions)" = "$1" ] && return 0
 		sleep 0.2
 	done
-	echo "not $1 sessions"
+	echo "not $1 sessions: $(cpe -j status | jq -c '{sessions, bindings}')," \
+		"$(cpe -j stats | jq -c '{cpe_taken, cpe_out_of_scope, cpe_native, cpe_bypassed,
+		cpe_converted, cpe_overflow, cpe_cookie_ack}')"
 	return 1
 }
-session_del() {
-	local pid id
-	sleep 6 | pc 192.0.2.130 8080 >/dev/null &
-	pid=$!
-	wait_sessions 1 || return 1
-	id=$(cpe -j session show | jq '.[0].id')
-	cpe session del "$id" || return 1
-	wait $pid
+# hold_begin N: N LAN connections to the echo server, each checked with one
+# byte, held open until hold_end (peer.py hold); HELD: how many work
+hold_begin() {
+	local _
+	rm -f "$T/ready" "$T/stop"
+	ip netns exec "$ns_client" timeout 300 python3 "$PEER" hold 192.0.2.130 8080 "$1" \
+		"$T/ready" "$T/stop" >"$T/hold.out" 2>&1 &
+	HOLD_PID=$!
+	for _ in $(seq 900); do
+		[ -s "$T/ready" ] && break
+		sleep 0.2
+	done
+	HELD=$(cat "$T/ready" 2>/dev/null)
+	echo "held ${HELD:-none} of $1"
+	[ "$HELD" = "$1" ]
 }
-# (exit 4: the client saw a reset)
-session_del_reset() { session_del; [ $? -eq 4 ]; }
-mpc_check "session del resets the LAN connection" session_del_reset
+# hold_end: prints "eof E reset R open O" for the held connections
+hold_end() {
+	touch "$T/stop"
+	wait "$HOLD_PID"
+	cat "$T/hold.out"
+}
+
+session_del() {
+	local id rc=0
+	wait_sessions 0 || return 1
+	hold_begin 1 && wait_sessions 1 || rc=1
+	id=$(cpe -j session show | jq '.[0].id')
+	[ "$rc" = 0 ] && cpe session del "$id" || rc=1
+	hold_end | tee "$T/held"
+	[ "$rc" = 0 ] && grep -q "reset 1 " "$T/held"
+}
+mpc_check "session del resets the LAN connection" session_del
 
 stale_after_reload() {
 	local before pid rc
+	wait_sessions 0 || return 1
 	# a connection converted by the old module, whose reset at rmmod the
 	# LAN host never sees (lost)...
-	(sleep 8; echo late) | pc 192.0.2.130 8080 >"$T/got" &
+	rm -f "$T/go"
+	(while [ ! -e "$T/go" ]; do sleep 0.2; done; echo late) | pc 192.0.2.130 8080 >"$T/got" &
 	pid=$!
-	wait_sessions 1 || return 1
+	wait_sessions 1 || { touch "$T/go"; cpe session show; return 1; }
 	tc -n "$ns_cpe" qdisc add dev lan root netem loss 100%
 	rmmod mpconv || return 1
 	insmod "$MPCONV_KO" || return 1
@@ -322,6 +352,7 @@ stale_after_reload() {
 		conv converter enable allow "$ALLOW" >/dev/null || return 1
 	tc -n "$ns_cpe" qdisc del dev lan root
 	before=$(pstat cpe_taken)
+	touch "$T/go"
 	wait $pid
 	rc=$?
 	# ...is a flow older than the module: forwarded untouched, and the
@@ -464,22 +495,16 @@ monitor_error() {
 mpc_check "monitor: a refused connection ends with reason error, code 97" monitor_error
 
 session_flush() {
-	local i r rc=0 pids=() out
+	local rc=0 out
+	wait_sessions 0 || return 1
 	mon_start
-	for i in 1 2; do
-		sleep 8 | pc 192.0.2.130 8080 >/dev/null &
-		pids+=($!)
-	done
-	wait_sessions 2 || rc=1
+	hold_begin 2 && wait_sessions 2 || rc=1
 	out=$(cpe -j session flush dest 198.51.100.0/24) && echo "$out" &&
 		[ "$(jq .flushed <<<"$out")" = 0 ] || rc=1
 	out=$(cpe -j session flush role cpe client 192.0.2.2 dport 8080) && echo "$out" &&
 		[ "$(jq .flushed <<<"$out")" = 2 ] || rc=1
-	for i in 1 2; do
-		wait "${pids[$((i - 1))]}"
-		r=$?
-		[ $r -eq 4 ] || { echo "client $i: exit $r"; rc=1; }
-	done
+	hold_end | tee "$T/held"
+	grep -q "reset 2 " "$T/held" || rc=1
 	mon_wait '.event == "session_del" and .reason == "flushed"' || rc=1
 	mon_stop
 	return $rc
@@ -497,19 +522,12 @@ binding_flush() {
 mpc_check "binding flush deletes every binding, static ones too" binding_flush
 
 rmmod_live() {
-	local i r rc=0 pids=()
-	for i in 1 2 3; do
-		sleep 8 | pc 192.0.2.130 8080 >/dev/null &
-		pids+=($!)
-	done
-	wait_sessions 3 || rc=1
-	rmmod mpconv || return 1
-	for i in 1 2 3; do
-		wait "${pids[$((i - 1))]}"
-		r=$?
-		[ $r -eq 4 ] || { echo "client $i: exit $r"; rc=1; }
-	done
-	return $rc
+	local rc=0
+	wait_sessions 0 || return 1
+	hold_begin 3 && wait_sessions 3 || rc=1
+	rmmod mpconv || rc=1
+	hold_end | tee "$T/held"
+	[ "$rc" = 0 ] && grep -q "reset 3 " "$T/held"
 }
 mpc_check "rmmod with 3 live sessions: the LAN clients see resets" rmmod_live
 
