@@ -239,13 +239,17 @@ static_bypass() {
 mpc_check "a static binding pins a host to bypass; deleting it converts again" static_bypass
 
 # --- failures become resets --------------------------------------------------
-# reset_seen PORT: a LAN client's connection to the server's PORT is reset
+# reset_seen PORT: the LAN client's connection is reset; RESET_MS: how long
+# it took from connect() (without the Python process's start, which takes
+# seconds on a busy machine under emulation)
 reset_seen() {
 	local rc
-	pc 192.0.2.130 "$1" </dev/null >/dev/null
+	rm -f "$T/reset.ms"
+	PEER_TIME_FILE=$T/reset.ms pc 192.0.2.130 "$1" </dev/null >/dev/null
 	rc=$?
-	echo "client exit $rc"
-	[ $rc -eq 4 ]
+	RESET_MS=$(cat "$T/reset.ms" 2>/dev/null)
+	echo "client exit $rc after ${RESET_MS:-?} ms"
+	[ $rc -eq 4 ] && [ -n "$RESET_MS" ]
 }
 server_refuses() {
 	local before
@@ -255,33 +259,27 @@ server_refuses() {
 mpc_check "the server refuses: the LAN client gets a reset (Error 97 counted)" server_refuses
 
 converter_down() {
-	local before t0 t rc
+	local before rc
 	before=$(pstat cpe_unreachable)
 	conv converter disable >/dev/null || return 1
-	t0=$(date +%s%N)
 	reset_seen 8080
 	rc=$?
-	t=$((($(date +%s%N) - t0) / 1000000))
 	conv converter enable >/dev/null
-	echo "reset after $t ms"
-	[ $rc -eq 0 ] && [ "$t" -lt 4000 ] && [ "$(pstat cpe_unreachable)" -gt "$before" ]
+	[ $rc -eq 0 ] && [ "$RESET_MS" -lt 4000 ] && [ "$(pstat cpe_unreachable)" -gt "$before" ]
 }
 mpc_check "the converter is down: reset within the connect timeout" converter_down
 
 converter_blackholed() {
-	local before t0 t rc
+	local before rc
 	before=$(pstat cpe_timeout)
 	ip netns exec "$ns_conc" tc qdisc add dev wan1 root netem loss 100%
 	ip netns exec "$ns_conc" tc qdisc add dev wan2 root netem loss 100%
-	t0=$(date +%s%N)
 	reset_seen 8080
 	rc=$?
-	t=$((($(date +%s%N) - t0) / 1000000))
 	ip netns exec "$ns_conc" tc qdisc del dev wan1 root
 	ip netns exec "$ns_conc" tc qdisc del dev wan2 root
-	echo "reset after $t ms"
 	# not before the 3 s timeout; the margin after it is for TCG
-	[ $rc -eq 0 ] && [ "$t" -ge 2900 ] && [ "$t" -lt 8000 ] &&
+	[ $rc -eq 0 ] && [ "$RESET_MS" -ge 2900 ] && [ "$RESET_MS" -lt 8000 ] &&
 		[ "$(pstat cpe_timeout)" -gt "$before" ]
 }
 mpc_check "the converter does not answer: reset after the connect timeout (3 s)" \

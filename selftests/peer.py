@@ -11,9 +11,9 @@
                                        at EOF, 4 on a reset ("reset" on
                                        stderr), 5 on a timeout (30 s), 1 else;
                                        with PEER_TIME_FILE set, writes there
-                                       the ms from connect() to the EOF (the
-                                       connection's own time, without this
-                                       process's start)
+                                       the ms from connect() to the EOF or the
+                                       reset (the connection's own time,
+                                       without this process's start)
   peer.py mptcp-client ADDR PORT       the same over an MPTCP socket
   peer.py abort-client CONV DEST PORT  MPTCP client: a Convert request (built
                                        here, byte by byte), some data, then an
@@ -113,6 +113,12 @@ def abort_client(conv, dest, port):
 
 def client(addr, port, proto=0):
     sent = []   # the sender's error, if any (a socket reports it only once)
+    t0 = None
+
+    def write_time():
+        if os.environ.get('PEER_TIME_FILE') and t0 is not None:
+            with open(os.environ['PEER_TIME_FILE'], 'w') as f:
+                f.write("%d\n" % ((time.monotonic() - t0) * 1000))
 
     def send(s, data):
         try:
@@ -122,6 +128,7 @@ def client(addr, port, proto=0):
             sent.append(e)
 
     def reset(e):
+        write_time()
         print("reset:", e, file=sys.stderr, flush=True)
         sys.exit(4)
 
@@ -143,9 +150,7 @@ def client(addr, port, proto=0):
         t.join()
         if sent:
             raise sent[0]
-        if os.environ.get('PEER_TIME_FILE'):
-            with open(os.environ['PEER_TIME_FILE'], 'w') as f:
-                f.write("%d\n" % ((time.monotonic() - t0) * 1000))
+        write_time()
         return 0
     except socket.timeout:
         print("timeout", file=sys.stderr, flush=True)
