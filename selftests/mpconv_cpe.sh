@@ -139,7 +139,9 @@ concurrent() {
 		fi
 	done
 	echo "$bad of $n transfers damaged or missing"
-	[ "$bad" -eq 0 ]
+	[ "$bad" -eq 0 ] && return 0
+	cpe -j stats | jq -c 'with_entries(select(.key | startswith("cpe_")))'
+	return 1
 }
 mpc_check "20 concurrent connections, 1 MB each, all intact" concurrent
 
