@@ -22,6 +22,8 @@ struct mpconv_net;
 /**
  * struct mpconv_binding - one client host and its sessions
  * @node: in &mpconv_net.bindings, under &mpconv_net.lock
+ * @idle: in &mpconv_net.idle_bindings (oldest first) while it has no
+ *	session and is not static, under &mpconv_net.lock; empty otherwise
  * @rcu: frees the binding after readers (dumps) are done
  * @ref: one for the table, one per session
  * @addr: the host's address (IPv4 as IPv4-mapped)
@@ -36,14 +38,18 @@ struct mpconv_net;
  * @mode: &enum mpconv_bind_mode (read by the CPE hook)
  * @is_static: added by an administrator: kept until deleted
  *
- * Lifetime: created with a host's first session or by an administrator
- * (static), unlinked by the garbage collector (mpconv_binding_gc()) once
- * it has had no session for the configured lifetime (never for a static
- * one), by an administrator, or when the namespace goes; freed after an RCU grace
- * period when the last reference is dropped.
+ * Lifetime: created with a host's first charged session (on the converter:
+ * once the client has completed its handshake, see
+ * mpconv_session_charge()) or by an administrator (static); unlinked by
+ * the garbage collector (mpconv_binding_gc()) once it has had no session
+ * for the configured lifetime (never for a static one), evicted earlier
+ * (oldest idle first) when a new client needs room in a full table, or
+ * unlinked by an administrator or when the namespace goes; freed after an
+ * RCU grace period when the last reference is dropped.
  */
 struct mpconv_binding {
 	struct hlist_node node;
+	struct list_head idle;
 	struct rcu_head rcu;
 	refcount_t ref;
 	struct in6_addr addr;
@@ -93,7 +99,11 @@ struct mpconv_session_ops {
  * @rcu: frees the session after readers (dumps) are done
  * @mn: the namespace's state (the namespace outlives its sessions: its exit
  *	handler ends them all)
- * @binding: the client's binding (a reference)
+ * @binding: the client's binding (a reference); NULL for a refusal session
+ *	and for an unverified one
+ * @unverified: accepted before the client completed its handshake (Fast
+ *	Open): counted in &mpconv_net.unverified, not against any limit,
+ *	until mpconv_session_charge(); under &mpconv_net.lock
  * @ops: the owning role
  * @id: identifier, unique in the namespace
  * @role: MPCONV_ROLE_* of the owner
@@ -152,6 +162,7 @@ struct mpconv_session {
 	u8 killed;
 	bool started;
 	bool ended;
+	bool unverified;
 	u8 reason;
 	u8 error;
 	bool sent;
@@ -196,6 +207,11 @@ struct mpconv_session *mpconv_session_new(struct mpconv_net *mn, u8 role,
 					  const struct mpconv_session_ops *ops,
 					  struct socket *csock, u32 max, u32 max_per_client,
 					  int *err);
+struct mpconv_session *mpconv_session_new_unverified(struct mpconv_net *mn, u8 role,
+						     const struct mpconv_session_ops *ops,
+						     struct socket *csock, u32 max_unverified,
+						     int *err);
+int mpconv_session_charge(struct mpconv_session *s, u32 max, u32 max_per_client);
 void mpconv_session_start(struct mpconv_session *s);
 void mpconv_session_kill(struct mpconv_session *s, u8 reason);
 void mpconv_session_kill_all(struct mpconv_net *mn, u8 role);

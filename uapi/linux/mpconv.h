@@ -487,6 +487,9 @@ enum mpconv_reason {
  *	kernel's first retransmission of the server's SYN (1 s): a spoofed
  *	source, most likely. The abandon runs from the session's work item:
  *	under extreme load it can come late.
+ * @MPCONV_STAT_BINDINGS_EVICTED: bindings without a session removed before
+ *	their lifetime ran out, to make room for a new client in a full
+ *	binding table (the one idle the longest goes first)
  */
 enum mpconv_stat {
 	MPCONV_STAT_UNSPEC,
@@ -533,6 +536,7 @@ enum mpconv_stat {
 	MPCONV_STAT_CPE_PASS_FULL,
 	MPCONV_STAT_CONV_PENDING_LIMIT,
 	MPCONV_STAT_CONV_UNVERIFIED,
+	MPCONV_STAT_BINDINGS_EVICTED,
 
 	__MPCONV_STAT_MAX
 };
