@@ -557,7 +557,7 @@ static int dump_table(struct sk_buff *skb, struct netlink_callback *cb, bool ses
 {
 	struct mpconv_net *mn = mpconv_pernet(sock_net(skb->sk));
 	struct mpconv_table *t = sessions ? &mn->sessions : &mn->bindings;
-	long bucket = cb->args[0], skip = cb->args[1], idx;
+	long bucket = cb->args[0], skip = cb->args[1], idx = skip;
 	u8 cmd = sessions ? MPCONV_CMD_SESSION_GET : MPCONV_CMD_BINDING_GET;
 	struct mpconv_session *s;
 	struct mpconv_binding *b;
