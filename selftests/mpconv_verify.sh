@@ -115,10 +115,12 @@ bindings_sample_stop() {
 # flood_verified: $FLOOD_N spoofed MPTCP Fast Open SYNs carrying a Convert
 # message, from $SPOOF, at the converter; a real request 1 s in must be
 # served, and the binding table must never hold anyone but the real client
-# (bindings outlive their sessions by binding-lifetime, 30 s here: a
-# binding made for a spoofed source would still be there at the end).
+# (bindings outlive their sessions by binding-lifetime, 10 min here: a
+# binding made for a spoofed source would still be there at the end, and
+# so is the real client's).
 flood_verified() {
 	local acc0 unv0 fpid rc t0 ms acc unv
+	conv converter set binding-lifetime 600s >/dev/null || return 1
 	acc0=$(cstat conv_accepted) unv0=$(cstat conv_unverified)
 	bindings_sample_start
 	ip netns exec "$ns_cpe" "$FLOOD" -n "$FLOOD_N" -m -f -x "$CONNECT_BH" \
@@ -136,6 +138,7 @@ flood_verified() {
 	bindings_sample_stop
 	acc=$(($(cstat conv_accepted) - acc0)) unv=$(($(cstat conv_unverified) - unv0))
 	bound >"$T/bound"
+	conv converter set binding-lifetime 30s >/dev/null
 	echo "flood: $(cat "$T/flood.out"); real request: exit $rc, $ms ms;" \
 		"accepted $acc, abandoned unverified $unv; bindings at most $MAX_BIND;" \
 		"bindings at the end: $(wc -l <"$T/bound"): $(head -5 "$T/bound" | tr '\n' ' ')"
