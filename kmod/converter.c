@@ -79,6 +79,8 @@ static const struct mpconv_conv_cfg conv_defaults = {
 	.connect_timeout_ms = 10000,
 	.idle_timeout_ms = 600000,
 	.binding_lifetime_ms = 30000,
+	.client_plen4 = 32,
+	.client_plen6 = 64,
 };
 
 static struct mpconv_conv_cfg *conv_cfg(struct mpconv_net *mn)
@@ -244,6 +246,14 @@ static int server_opts(struct mpconv_session *s, u8 *opts)
 }
 
 /* ---- the session's state machine ---- */
+
+static void conv_limits(const struct mpconv_conv_cfg *cfg, struct mpconv_limits *lim)
+{
+	lim->max = cfg->max_sessions;
+	lim->per_client = cfg->max_per_client;
+	lim->plen4 = cfg->client_plen4;
+	lim->plen6 = cfg->client_plen6;
+}
 
 static u8 connect_errno_code(int err)
 {
@@ -577,17 +587,17 @@ static enum mpconv_step conv_refusing(struct mpconv_session *s)
 static bool conv_charge(struct mpconv_session *s, enum mpconv_step *step)
 {
 	const struct mpconv_conv_cfg *cfg;
-	u32 max, max_pc, max_pending;
+	struct mpconv_limits lim;
+	u32 max_pending;
 	int err;
 
 	rcu_read_lock();
 	cfg = rcu_dereference(s->mn->conv.cfg);
-	max = cfg->max_sessions;
-	max_pc = cfg->max_per_client;
+	conv_limits(cfg, &lim);
 	max_pending = cfg->max_pending_per_client;
 	rcu_read_unlock();
 
-	err = mpconv_session_charge(s, max, max_pc);
+	err = mpconv_session_charge(s, &lim);
 	if (!err && (s->state != MPCONV_SESS_CONNECTING || mpconv_session_pend(s, max_pending)))
 		return true;
 	if (s->ssock) {
@@ -649,9 +659,10 @@ static u32 unverified_max(struct mpconv_net *mn)
 static void conv_accept_one(struct mpconv_net *mn, struct socket *sock)
 {
 	const struct mpconv_conv_cfg *cfg;
+	struct mpconv_limits lim;
 	struct mpconv_session *s;
-	u32 max, max_pc, read_ms;
 	struct mpconv_addr peer;
+	u32 read_ms;
 	bool allowed, verified;
 	int err;
 
@@ -662,8 +673,7 @@ static void conv_accept_one(struct mpconv_net *mn, struct socket *sock)
 	}
 	rcu_read_lock();
 	cfg = rcu_dereference(mn->conv.cfg);
-	max = cfg->max_sessions;
-	max_pc = cfg->max_per_client;
+	conv_limits(cfg, &lim);
 	read_ms = cfg->read_timeout_ms;
 	allowed = mpconv_prefix_match(cfg->allow, cfg->n_allow, &peer.a6);
 	rcu_read_unlock();
@@ -674,8 +684,7 @@ static void conv_accept_one(struct mpconv_net *mn, struct socket *sock)
 	s = NULL;
 	err = -EACCES;
 	if (allowed && verified)
-		s = mpconv_session_new(mn, MPCONV_ROLE_CONVERTER, &conv_ops, sock, max, max_pc,
-				       &err);
+		s = mpconv_session_new(mn, MPCONV_ROLE_CONVERTER, &conv_ops, sock, &lim, &err);
 	else if (allowed)
 		s = mpconv_session_new_unverified(mn, MPCONV_ROLE_CONVERTER, &conv_ops, sock,
 						  unverified_max(mn), &err);
@@ -694,7 +703,7 @@ static void conv_accept_one(struct mpconv_net *mn, struct socket *sock)
 	}
 
 	/* Refused: say why with an Error, in one of the slots kept for that. */
-	s = mpconv_session_new(mn, MPCONV_ROLE_CONVERTER, &conv_ops, sock, 0, 0, &err);
+	s = mpconv_session_new(mn, MPCONV_ROLE_CONVERTER, &conv_ops, sock, NULL, &err);
 	if (!s) {
 		mpconv_stat_inc(mn, MPCONV_STAT_CONV_OVERFLOW);
 		mpconv_sock_abort(sock);
@@ -926,6 +935,10 @@ int mpconv_converter_set(struct mpconv_net *mn, struct genl_info *info)
 	mpconv_nla_get_u32_opt(tb, MPCONV_A_CONV_CONNECT_TIMEOUT_MS, &cfg->connect_timeout_ms);
 	mpconv_nla_get_u32_opt(tb, MPCONV_A_CONV_IDLE_TIMEOUT_MS, &cfg->idle_timeout_ms);
 	mpconv_nla_get_u32_opt(tb, MPCONV_A_CONV_BINDING_LIFETIME_MS, &cfg->binding_lifetime_ms);
+	if (tb[MPCONV_A_CONV_CLIENT_PREFIX4])
+		cfg->client_plen4 = nla_get_u8(tb[MPCONV_A_CONV_CLIENT_PREFIX4]);
+	if (tb[MPCONV_A_CONV_CLIENT_PREFIX6])
+		cfg->client_plen6 = nla_get_u8(tb[MPCONV_A_CONV_CLIENT_PREFIX6]);
 
 	relisten = cfg->enabled &&
 		   (!old->enabled || memcmp(&cfg->listen, &old->listen, sizeof(cfg->listen)));
@@ -993,7 +1006,9 @@ int mpconv_converter_fill(struct mpconv_net *mn, struct sk_buff *msg)
 	    nla_put_u32(msg, MPCONV_A_CONV_BINDING_LIFETIME_MS, cfg->binding_lifetime_ms) ||
 	    nla_put_u8(msg, MPCONV_A_CONV_FASTOPEN, !!mn->conv.tfo_qlen) ||
 	    nla_put_u32(msg, MPCONV_A_CONV_BACKLOG, mn->conv.backlog) ||
-	    nla_put_u32(msg, MPCONV_A_CONV_FASTOPEN_QLEN, mn->conv.tfo_qlen))
+	    nla_put_u32(msg, MPCONV_A_CONV_FASTOPEN_QLEN, mn->conv.tfo_qlen) ||
+	    nla_put_u8(msg, MPCONV_A_CONV_CLIENT_PREFIX4, cfg->client_plen4) ||
+	    nla_put_u8(msg, MPCONV_A_CONV_CLIENT_PREFIX6, cfg->client_plen6))
 		goto out;
 	err = 0;
 out:

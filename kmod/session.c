@@ -28,9 +28,10 @@ static struct hlist_head *session_bucket(struct mpconv_net *mn, u64 id)
 	return &mn->sessions.buckets[hash_64(id, MPCONV_HASH_BITS)];
 }
 
-static struct hlist_head *binding_bucket(struct mpconv_net *mn, const struct in6_addr *a)
+static struct hlist_head *binding_bucket(struct mpconv_net *mn, const struct in6_addr *a,
+					 u8 plen)
 {
-	u32 h = jhash2((__force const u32 *)a->s6_addr32, 4, mn->hash_seed);
+	u32 h = jhash2((__force const u32 *)a->s6_addr32, 4, mn->hash_seed + plen);
 
 	return &mn->bindings.buckets[h >> (32 - MPCONV_HASH_BITS)];
 }
@@ -56,20 +57,20 @@ static void binding_unlink(struct mpconv_net *mn, struct mpconv_binding *b, u8 r
 	binding_put(b);
 }
 
-/* Find or add the binding of @addr; @spare is used (and cleared) to add one.
- * A full table makes room by evicting the binding idle the longest, if any
- * is idle. Called with mn->lock held.
+/* Find or add the binding of @addr/@plen (@addr masked to @plen); @spare
+ * is used (and cleared) to add one. A full table makes room by evicting the
+ * binding idle the longest, if any is idle. Called with mn->lock held.
  */
 static struct mpconv_binding *binding_get_locked(struct mpconv_net *mn,
-						 const struct in6_addr *addr,
+						 const struct in6_addr *addr, u8 plen,
 						 struct mpconv_binding **spare)
 {
-	struct hlist_head *head = binding_bucket(mn, addr);
+	struct hlist_head *head = binding_bucket(mn, addr, plen);
 	struct mpconv_binding *b;
 
 	lockdep_assert_held(&mn->lock);
 	hlist_for_each_entry(b, head, node)
-		if (ipv6_addr_equal(&b->addr, addr))
+		if (b->plen == plen && ipv6_addr_equal(&b->addr, addr))
 			return b;
 
 	/* Every binding but the idle ones has a session: bound like them. */
@@ -83,6 +84,7 @@ static struct mpconv_binding *binding_get_locked(struct mpconv_net *mn,
 	b = *spare;
 	*spare = NULL;
 	b->addr = *addr;
+	b->plen = plen;
 	b->created = get_jiffies_64();
 	INIT_LIST_HEAD(&b->idle);
 	refcount_set(&b->ref, 1);
@@ -177,21 +179,26 @@ static u32 sessions_charged(const struct mpconv_net *mn)
 	return mn->sessions.count - mn->refusing - mn->unverified;
 }
 
-/* Charge @s to the binding of its client (made if needed), with mn->lock
- * held; @spare as for binding_get_locked(). Returns 0, -ENOSPC (table or
- * binding table full) or -EDQUOT (client full).
+/* Charge @s to the binding of its client's prefix (made if needed), with
+ * mn->lock held; @spare as for binding_get_locked(). Returns 0, -ENOSPC
+ * (table or binding table full) or -EDQUOT (client full).
  */
-static int session_charge_locked(struct mpconv_net *mn, struct mpconv_session *s, u32 max,
-				 u32 max_per_client, struct mpconv_binding **spare)
+static int session_charge_locked(struct mpconv_net *mn, struct mpconv_session *s,
+				 const struct mpconv_limits *lim, struct mpconv_binding **spare)
 {
 	struct mpconv_binding *b;
+	struct in6_addr key;
+	u8 plen;
 
-	if (sessions_charged(mn) >= max)
+	if (sessions_charged(mn) >= lim->max)
 		return -ENOSPC;
-	b = binding_get_locked(mn, &s->client.a6, spare);
+	plen = ipv6_addr_v4mapped(&s->client.a6) ? 96 + min_t(u8, lim->plen4, 32) :
+						    min_t(u8, lim->plen6, 128);
+	ipv6_addr_prefix(&key, &s->client.a6, plen);
+	b = binding_get_locked(mn, &key, plen, spare);
 	if (!b)
 		return -ENOSPC;
-	if (b->sessions >= max_per_client)
+	if (b->sessions >= lim->per_client)
 		return -EDQUOT;
 	binding_hold_locked(b);
 	s->binding = b;
@@ -205,10 +212,9 @@ static int session_charge_locked(struct mpconv_net *mn, struct mpconv_session *s
  * @ops: the owner's state machine
  * @csock: the client's connected socket, whose peer has completed its
  *	handshake (owned by the session on success)
- * @max: sessions allowed in the namespace; 0 makes a refusal session, which
+ * @lim: what it is charged against; NULL makes a refusal session, which
  *	has no binding and takes one of the MPCONV_REFUSAL_SLOTS slots kept
  *	beyond the limit for sending refusals
- * @max_per_client: sessions allowed per client
  * @err: on failure, -ENOMEM, -ENOTCONN, -ENOSPC (table or binding table
  *	full) or -EDQUOT (client full)
  *
@@ -217,13 +223,13 @@ static int session_charge_locked(struct mpconv_net *mn, struct mpconv_session *s
  */
 struct mpconv_session *mpconv_session_new(struct mpconv_net *mn, u8 role,
 					  const struct mpconv_session_ops *ops,
-					  struct socket *csock, u32 max, u32 max_per_client,
+					  struct socket *csock, const struct mpconv_limits *lim,
 					  int *err)
 {
 	struct mpconv_binding *spare = NULL;
 	struct mpconv_session *s;
 
-	if (max) {
+	if (lim) {
 		spare = kzalloc(sizeof(*spare), GFP_KERNEL);
 		if (!spare) {
 			*err = -ENOMEM;
@@ -235,8 +241,8 @@ struct mpconv_session *mpconv_session_new(struct mpconv_net *mn, u8 role,
 		goto out;
 
 	spin_lock_bh(&mn->lock);
-	if (max) {
-		*err = session_charge_locked(mn, s, max, max_per_client, &spare);
+	if (lim) {
+		*err = session_charge_locked(mn, s, lim, &spare);
 	} else {
 		*err = mn->refusing >= MPCONV_REFUSAL_SLOTS ? -ENOSPC : 0;
 		if (!*err)
@@ -300,8 +306,7 @@ struct mpconv_session *mpconv_session_new_unverified(struct mpconv_net *mn, u8 r
  * mpconv_session_charge() - charge a session whose client is now verified
  * @s: an unverified session (mpconv_session_new_unverified()), from its
  *	work, once its client has completed its handshake
- * @max: sessions allowed in the namespace
- * @max_per_client: sessions allowed per client
+ * @lim: what it is charged against
  *
  * Gives the session its client's binding (made, or made room for, here)
  * and counts it against the limits, as mpconv_session_new() does for a
@@ -313,7 +318,7 @@ struct mpconv_session *mpconv_session_new_unverified(struct mpconv_net *mn, u8 r
  * -ENOMEM, the session then being a refusal session; -ENOBUFS when no
  * refusal slot was free either (the session must end at once).
  */
-int mpconv_session_charge(struct mpconv_session *s, u32 max, u32 max_per_client)
+int mpconv_session_charge(struct mpconv_session *s, const struct mpconv_limits *lim)
 {
 	struct mpconv_binding *spare = kzalloc(sizeof(*spare), GFP_KERNEL);
 	struct mpconv_net *mn = s->mn;
@@ -321,7 +326,7 @@ int mpconv_session_charge(struct mpconv_session *s, u32 max, u32 max_per_client)
 
 	spin_lock_bh(&mn->lock);
 	if (spare)
-		err = session_charge_locked(mn, s, max, max_per_client, &spare);
+		err = session_charge_locked(mn, s, lim, &spare);
 	if (err && mn->refusing >= MPCONV_REFUSAL_SLOTS) {
 		/* stays counted as unverified until it ends */
 		err = -ENOBUFS;
@@ -634,14 +639,15 @@ bool mpconv_binding_gc(struct mpconv_net *mn, bool all)
 	return idle_left;
 }
 
-/* The binding of @addr, or NULL; under mn->lock or RCU. */
-static struct mpconv_binding *binding_find(struct mpconv_net *mn, const struct in6_addr *addr)
+/* The binding of @addr/@plen, or NULL; under mn->lock or RCU. */
+static struct mpconv_binding *binding_find(struct mpconv_net *mn, const struct in6_addr *addr,
+					   u8 plen)
 {
 	struct mpconv_binding *b;
 
-	hlist_for_each_entry_rcu(b, binding_bucket(mn, addr), node,
+	hlist_for_each_entry_rcu(b, binding_bucket(mn, addr, plen), node,
 				 lockdep_is_held(&mn->lock))
-		if (ipv6_addr_equal(&b->addr, addr))
+		if (b->plen == plen && ipv6_addr_equal(&b->addr, addr))
 			return b;
 	return NULL;
 }
@@ -656,7 +662,7 @@ static struct mpconv_binding *binding_find(struct mpconv_net *mn, const struct i
  */
 int mpconv_binding_mode(struct mpconv_net *mn, const struct in6_addr *addr)
 {
-	struct mpconv_binding *b = binding_find(mn, addr);
+	struct mpconv_binding *b = binding_find(mn, addr, 128);
 
 	return b ? READ_ONCE(b->mode) : MPCONV_BIND_CONVERT;
 }
@@ -683,7 +689,7 @@ int mpconv_binding_add(struct mpconv_net *mn, const struct in6_addr *addr, u8 mo
 	if (!spare)
 		return -ENOMEM;
 	spin_lock_bh(&mn->lock);
-	b = binding_find(mn, addr);
+	b = binding_find(mn, addr, 128);
 	if (!b || !b->is_static) {
 		if (mn->statics >= MPCONV_MAX_STATIC) {
 			err = -ENOSPC;
@@ -694,11 +700,12 @@ int mpconv_binding_add(struct mpconv_net *mn, const struct in6_addr *addr, u8 mo
 		b = spare;
 		spare = NULL;
 		b->addr = *addr;
+		b->plen = 128;
 		b->created = get_jiffies_64();
 		b->idle_since = b->created;
 		INIT_LIST_HEAD(&b->idle);
 		refcount_set(&b->ref, 1);
-		hlist_add_head_rcu(&b->node, binding_bucket(mn, addr));
+		hlist_add_head_rcu(&b->node, binding_bucket(mn, addr, 128));
 		mn->bindings.count++;
 		mn->bindings.gen++;
 	}
@@ -765,18 +772,19 @@ u32 mpconv_session_flush(struct mpconv_net *mn, u8 role, const struct in6_addr *
 /**
  * mpconv_binding_del() - delete a binding and end its sessions
  * @mn: the namespace
- * @addr: the host
+ * @addr: the host, or the first address of the client prefix
+ * @plen: prefix length of @addr in IPv6 terms (128: one host)
  *
  * Return: 0 or -ENOENT.
  */
-int mpconv_binding_del(struct mpconv_net *mn, const struct in6_addr *addr)
+int mpconv_binding_del(struct mpconv_net *mn, const struct in6_addr *addr, u8 plen)
 {
 	struct mpconv_session *s;
 	struct mpconv_binding *b;
 	int i;
 
 	spin_lock_bh(&mn->lock);
-	b = binding_find(mn, addr);
+	b = binding_find(mn, addr, plen);
 	if (!b) {
 		spin_unlock_bh(&mn->lock);
 		return -ENOENT;

@@ -26,7 +26,11 @@ struct mpconv_net;
  *	session and is not static, under &mpconv_net.lock; empty otherwise
  * @rcu: frees the binding after readers (dumps) are done
  * @ref: one for the table, one per session
- * @addr: the host's address (IPv4 as IPv4-mapped)
+ * @addr: the host's address (IPv4 as IPv4-mapped), or the first address of
+ *	the client prefix it stands for
+ * @plen: prefix length of @addr in IPv6 terms (IPv4 /32 and IPv6 /128: one
+ *	host; the converter groups a client's addresses per
+ *	&struct mpconv_limits prefix)
  * @sessions: live sessions (those holding a reference)
  * @pending: its sessions connecting to their server (converter), bounded by
  *	the max-pending-per-client setting
@@ -53,6 +57,7 @@ struct mpconv_binding {
 	struct rcu_head rcu;
 	refcount_t ref;
 	struct in6_addr addr;
+	u8 plen;
 	u32 sessions;
 	atomic_t pending;
 	u64 total;
@@ -65,6 +70,21 @@ struct mpconv_binding {
 };
 
 struct mpconv_session;
+
+/**
+ * struct mpconv_limits - what a session is charged against
+ * @max: sessions allowed in the namespace
+ * @per_client: sessions allowed per binding
+ * @plen4: IPv4 clients share a binding per prefix of this length (1-32;
+ *	32: one per address)
+ * @plen6: IPv6 clients likewise (1-128; 128: one per address)
+ */
+struct mpconv_limits {
+	u32 max;
+	u32 per_client;
+	u8 plen4;
+	u8 plen6;
+};
 
 /* Sessions allowed beyond the limit, only to send a refusal (Error 64). */
 #define MPCONV_REFUSAL_SLOTS	64
@@ -205,13 +225,13 @@ int mpconv_session_cache_init(void);
 void mpconv_session_cache_exit(void);
 struct mpconv_session *mpconv_session_new(struct mpconv_net *mn, u8 role,
 					  const struct mpconv_session_ops *ops,
-					  struct socket *csock, u32 max, u32 max_per_client,
+					  struct socket *csock, const struct mpconv_limits *lim,
 					  int *err);
 struct mpconv_session *mpconv_session_new_unverified(struct mpconv_net *mn, u8 role,
 						     const struct mpconv_session_ops *ops,
 						     struct socket *csock, u32 max_unverified,
 						     int *err);
-int mpconv_session_charge(struct mpconv_session *s, u32 max, u32 max_per_client);
+int mpconv_session_charge(struct mpconv_session *s, const struct mpconv_limits *lim);
 void mpconv_session_start(struct mpconv_session *s);
 void mpconv_session_kill(struct mpconv_session *s, u8 reason);
 void mpconv_session_kill_all(struct mpconv_net *mn, u8 role);
@@ -245,7 +265,7 @@ bool mpconv_binding_gc(struct mpconv_net *mn, bool all);
 int mpconv_binding_mode(struct mpconv_net *mn, const struct in6_addr *addr);
 int mpconv_binding_add(struct mpconv_net *mn, const struct in6_addr *addr, u8 mode,
 		       struct mpconv_binding *out);
-int mpconv_binding_del(struct mpconv_net *mn, const struct in6_addr *addr);
+int mpconv_binding_del(struct mpconv_net *mn, const struct in6_addr *addr, u8 plen);
 u32 mpconv_binding_flush(struct mpconv_net *mn);
 
 #endif /* _MPCONV_SESSION_H */

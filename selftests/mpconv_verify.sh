@@ -58,7 +58,11 @@ wait_for() {
 }
 no_session() { [ "$(status sessions)" = 0 ]; }
 # the addresses of the converter's bindings, sorted, one a line
-bound() { conv -j binding show | jq -r '.[].address.address' | sort; }
+# (a host's address, or a client prefix as ADDR/LEN)
+bound() {
+	conv -j binding show |
+		jq -r '.[].address | if type == "object" then .address else . end' | sort
+}
 
 mpc_topo_up || { mpc_fail "topology"; mpc_exit; }
 mpc_mod_unload
@@ -207,6 +211,46 @@ for i in 11 12 13 14 15; do
 done
 mpc_check "a full binding table evicts the binding idle the longest for a new client" evict_idle
 conv converter set max-sessions 4096 binding-lifetime 30s >/dev/null
+
+# per_prefix: max-per-client 2; a subscriber holds two conversions from
+# two addresses of its /64 and tries a third from a third address: Error 64
+# (the default client-prefix6 64), served with client-prefix6 128 (each
+# address a client of its own).
+hold() { # SRC: a conversion from SRC held open in the background
+	sleep 120 | mc -b "$1" 2001:db8:11::2 192.0.2.130 8080 >/dev/null 2>&1 &
+	HOLDERS+=($!)
+}
+sessions_are() { [ "$(status sessions)" = "$1" ]; }
+per_prefix() {
+	local rc out ok=true
+	HOLDERS=()
+	conv converter set max-per-client 2 >/dev/null || return 1
+	conv -j converter show | jq -e '.client_prefix4 == 32 and .client_prefix6 == 64' ||
+		return 1
+	hold 2001:db8:11::a1
+	hold 2001:db8:11::a2
+	wait_for 30 sessions_are 2 || ok=false
+	echo "bindings: $(bound | tr '\n' ' ')"
+	[ "$(bound)" = 2001:db8:11::/64 ] || ok=false
+	out=$(mc -b 2001:db8:11::a3 2001:db8:11::2 192.0.2.130 8080 </dev/null 2>&1)
+	rc=$?
+	echo "a third address of the /64: exit $rc, $out"
+	[ "$rc" = 3 ] && grep -q 'error 64' <<<"$out" || ok=false
+	conv converter set client-prefix6 128 >/dev/null || ok=false
+	out=$(mc -b 2001:db8:11::a4 2001:db8:11::2 192.0.2.130 8080 </dev/null 2>&1)
+	rc=$?
+	echo "with client-prefix6 128, a fourth address: exit $rc, $out"
+	[ "$rc" = 0 ] || ok=false
+	kill "${HOLDERS[@]}" 2>/dev/null
+	wait "${HOLDERS[@]}" 2>/dev/null
+	conv converter set max-per-client 256 client-prefix6 64 >/dev/null
+	wait_for 30 no_session
+	$ok
+}
+for i in a1 a2 a3 a4; do
+	ip -n "$ns_cpe" addr add 2001:db8:11::$i/64 dev wan1 nodad
+done
+mpc_check "IPv6 addresses rotating in one /64 count as one client (client-prefix6)" per_prefix
 
 mpc_check "disable the converter" conv converter disable
 tables_empty() { [ "$(conv -j status | jq '.sessions + .bindings')" = 0 ]; }
