@@ -224,6 +224,7 @@ sessions_are() { [ "$(status sessions)" = "$1" ]; }
 per_prefix() {
 	local rc out ok=true
 	HOLDERS=()
+	conv binding flush >/dev/null	# the earlier checks' idle bindings
 	conv converter set max-per-client 2 >/dev/null || return 1
 	conv -j converter show | jq -e '.client_prefix4 == 32 and .client_prefix6 == 64' ||
 		return 1
