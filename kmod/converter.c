@@ -79,6 +79,8 @@ static const struct mpconv_conv_cfg conv_defaults = {
 	.connect_timeout_ms = 10000,
 	.idle_timeout_ms = 600000,
 	.binding_lifetime_ms = 30000,
+	.client_plen4 = 32,
+	.client_plen6 = 64,
 };
 
 static struct mpconv_conv_cfg *conv_cfg(struct mpconv_net *mn)
@@ -245,6 +247,14 @@ static int server_opts(struct mpconv_session *s, u8 *opts)
 
 /* ---- the session's state machine ---- */
 
+static void conv_limits(const struct mpconv_conv_cfg *cfg, struct mpconv_limits *lim)
+{
+	lim->max = cfg->max_sessions;
+	lim->per_client = cfg->max_per_client;
+	lim->plen4 = cfg->client_plen4;
+	lim->plen6 = cfg->client_plen6;
+}
+
 static u8 connect_errno_code(int err)
 {
 	switch (err) {
@@ -282,7 +292,8 @@ static enum mpconv_step conv_connect(struct mpconv_session *s, const struct mpco
 	max_pending = cfg->max_pending_per_client;
 	rcu_read_unlock();
 
-	if (!mpconv_session_pend(s, max_pending)) {
+	/* An unverified client is charged (pending included) once verified. */
+	if (s->binding && !mpconv_session_pend(s, max_pending)) {
 		mpconv_stat_inc(s->mn, MPCONV_STAT_CONV_PENDING_LIMIT);
 		return conv_refuse(s, MPCONV_CONVERT_E_RESOURCE, NULL, 0, false);
 	}
@@ -305,8 +316,12 @@ static enum mpconv_step conv_connect(struct mpconv_session *s, const struct mpco
 
 	/* publishes s->dest to dumps (session_fill()) */
 	smp_store_release(&s->state, MPCONV_SESS_CONNECTING);
-	s->guarded = timeout > SYN_GUARD_MS && !mpconv_sock_verified(s->csock);
-	s->deadline = jiffies + msecs_to_jiffies(s->guarded ? SYN_GUARD_MS : timeout);
+	/* Whatever the connect timeout, nothing goes to or comes from the
+	 * server for a client that may be spoofed (conv_connecting()).
+	 */
+	s->guarded = !mpconv_sock_verified(s->csock);
+	s->deadline = jiffies + msecs_to_jiffies(s->guarded ? min_t(u32, timeout, SYN_GUARD_MS) :
+						  timeout);
 	return MPCONV_STEP_AGAIN;
 }
 
@@ -531,7 +546,11 @@ static enum mpconv_step conv_refusing(struct mpconv_session *s)
 	u8 sink[256];
 	int i, ret;
 
-	if (!s->reply_off && !mpconv_sock_ready(s->csock))
+	/* Nothing is sent to a client that has not proven its address: the
+	 * SYN may have been spoofed, the refusal would go to its victim.
+	 */
+	if (!s->reply_off && !sock_closed(s->csock) &&
+	    (!mpconv_sock_ready(s->csock) || !mpconv_sock_verified(s->csock)))
 		return time_after_eq(jiffies, s->deadline) ? MPCONV_STEP_DONE : MPCONV_STEP_POLL;
 	ret = send_reply(s);
 	if (ret < 0)
@@ -560,12 +579,55 @@ static enum mpconv_step conv_refusing(struct mpconv_session *s)
 	return s->graceful ? MPCONV_STEP_DONE : MPCONV_STEP_WAIT;
 }
 
+/* The client of an unverified session has completed its handshake: charge
+ * its session to its binding and the limits, as if it had been verified
+ * when accepted. Returns false when the session must refuse or end instead,
+ * with the step to return in @step.
+ */
+static bool conv_charge(struct mpconv_session *s, enum mpconv_step *step)
+{
+	const struct mpconv_conv_cfg *cfg;
+	struct mpconv_limits lim;
+	u32 max_pending;
+	int err;
+
+	rcu_read_lock();
+	cfg = rcu_dereference(s->mn->conv.cfg);
+	conv_limits(cfg, &lim);
+	max_pending = cfg->max_pending_per_client;
+	rcu_read_unlock();
+
+	err = mpconv_session_charge(s, &lim);
+	if (!err && (s->state != MPCONV_SESS_CONNECTING || mpconv_session_pend(s, max_pending)))
+		return true;
+	if (s->ssock) {
+		mpconv_watch_del(&s->swatch);
+		mpconv_sock_abort(s->ssock);
+		s->ssock = NULL;
+	}
+	if (err == -ENOBUFS) {
+		mpconv_stat_inc(s->mn, MPCONV_STAT_CONV_OVERFLOW);
+		*step = MPCONV_STEP_DONE;
+		return false;
+	}
+	if (!err)
+		mpconv_stat_inc(s->mn, MPCONV_STAT_CONV_PENDING_LIMIT);
+	*step = conv_refuse(s, MPCONV_CONVERT_E_RESOURCE, NULL, 0, false);
+	return false;
+}
+
 static enum mpconv_step conv_step(struct mpconv_session *s)
 {
+	enum mpconv_step step;
+
 	if (READ_ONCE(s->killed)) {
 		mpconv_stat_inc(s->mn, MPCONV_STAT_SESS_FLUSHED);
 		return mpconv_session_fail(s, READ_ONCE(s->killed), 0);
 	}
+	/* A refusal needs no charge: it ends without one. */
+	if (s->unverified && s->state != MPCONV_SESS_REFUSING &&
+	    mpconv_sock_verified(s->csock) && !conv_charge(s, &step))
+		return step;
 	switch (s->state) {
 	case MPCONV_SESS_HANDSHAKE:
 		return conv_handshake(s);
@@ -585,13 +647,23 @@ static const struct mpconv_session_ops conv_ops = {
 
 /* ---- the listener ---- */
 
+/* Sessions of clients that have not completed their handshake: the kernel
+ * holds at most its Fast Open queue of such children, and a child leaves
+ * that queue with its third ACK a little before its session is charged.
+ */
+static u32 unverified_max(struct mpconv_net *mn)
+{
+	return max_t(u32, 2 * READ_ONCE(mn->conv.tfo_qlen), TFO_QLEN_MIN);
+}
+
 static void conv_accept_one(struct mpconv_net *mn, struct socket *sock)
 {
 	const struct mpconv_conv_cfg *cfg;
+	struct mpconv_limits lim;
 	struct mpconv_session *s;
-	u32 max, max_pc, read_ms;
 	struct mpconv_addr peer;
-	bool allowed;
+	u32 read_ms;
+	bool allowed, verified;
 	int err;
 
 	mpconv_stat_inc(mn, MPCONV_STAT_CONV_ACCEPTED);
@@ -601,30 +673,37 @@ static void conv_accept_one(struct mpconv_net *mn, struct socket *sock)
 	}
 	rcu_read_lock();
 	cfg = rcu_dereference(mn->conv.cfg);
-	max = cfg->max_sessions;
-	max_pc = cfg->max_per_client;
+	conv_limits(cfg, &lim);
 	read_ms = cfg->read_timeout_ms;
 	allowed = mpconv_prefix_match(cfg->allow, cfg->n_allow, &peer.a6);
 	rcu_read_unlock();
 
+	/* Only a Fast Open child exists before its client's third ACK. */
+	verified = !READ_ONCE(mn->conv.tfo_qlen) || mpconv_sock_verified(sock);
+
 	s = NULL;
 	err = -EACCES;
-	if (allowed)
-		s = mpconv_session_new(mn, MPCONV_ROLE_CONVERTER, &conv_ops, sock, max, max_pc,
-				       &err);
+	if (allowed && verified)
+		s = mpconv_session_new(mn, MPCONV_ROLE_CONVERTER, &conv_ops, sock, &lim, &err);
+	else if (allowed)
+		s = mpconv_session_new_unverified(mn, MPCONV_ROLE_CONVERTER, &conv_ops, sock,
+						  unverified_max(mn), &err);
 	if (s) {
 		s->state = MPCONV_SESS_HANDSHAKE;
 		s->deadline = jiffies + msecs_to_jiffies(read_ms);
 		mpconv_session_start(s);
 		return;
 	}
-	if (err == -ENOMEM) {
+	if (err == -ENOMEM || (allowed && !verified)) {
+		/* no room for one more unverified client: a reset costs nothing */
+		if (err != -ENOMEM)
+			mpconv_stat_inc(mn, MPCONV_STAT_CONV_OVERFLOW);
 		mpconv_sock_abort(sock);
 		return;
 	}
 
 	/* Refused: say why with an Error, in one of the slots kept for that. */
-	s = mpconv_session_new(mn, MPCONV_ROLE_CONVERTER, &conv_ops, sock, 0, 0, &err);
+	s = mpconv_session_new(mn, MPCONV_ROLE_CONVERTER, &conv_ops, sock, NULL, &err);
 	if (!s) {
 		mpconv_stat_inc(mn, MPCONV_STAT_CONV_OVERFLOW);
 		mpconv_sock_abort(sock);
@@ -856,6 +935,10 @@ int mpconv_converter_set(struct mpconv_net *mn, struct genl_info *info)
 	mpconv_nla_get_u32_opt(tb, MPCONV_A_CONV_CONNECT_TIMEOUT_MS, &cfg->connect_timeout_ms);
 	mpconv_nla_get_u32_opt(tb, MPCONV_A_CONV_IDLE_TIMEOUT_MS, &cfg->idle_timeout_ms);
 	mpconv_nla_get_u32_opt(tb, MPCONV_A_CONV_BINDING_LIFETIME_MS, &cfg->binding_lifetime_ms);
+	if (tb[MPCONV_A_CONV_CLIENT_PREFIX4])
+		cfg->client_plen4 = nla_get_u8(tb[MPCONV_A_CONV_CLIENT_PREFIX4]);
+	if (tb[MPCONV_A_CONV_CLIENT_PREFIX6])
+		cfg->client_plen6 = nla_get_u8(tb[MPCONV_A_CONV_CLIENT_PREFIX6]);
 
 	relisten = cfg->enabled &&
 		   (!old->enabled || memcmp(&cfg->listen, &old->listen, sizeof(cfg->listen)));
@@ -923,7 +1006,9 @@ int mpconv_converter_fill(struct mpconv_net *mn, struct sk_buff *msg)
 	    nla_put_u32(msg, MPCONV_A_CONV_BINDING_LIFETIME_MS, cfg->binding_lifetime_ms) ||
 	    nla_put_u8(msg, MPCONV_A_CONV_FASTOPEN, !!mn->conv.tfo_qlen) ||
 	    nla_put_u32(msg, MPCONV_A_CONV_BACKLOG, mn->conv.backlog) ||
-	    nla_put_u32(msg, MPCONV_A_CONV_FASTOPEN_QLEN, mn->conv.tfo_qlen))
+	    nla_put_u32(msg, MPCONV_A_CONV_FASTOPEN_QLEN, mn->conv.tfo_qlen) ||
+	    nla_put_u8(msg, MPCONV_A_CONV_CLIENT_PREFIX4, cfg->client_plen4) ||
+	    nla_put_u8(msg, MPCONV_A_CONV_CLIENT_PREFIX6, cfg->client_plen6))
 		goto out;
 	err = 0;
 out:

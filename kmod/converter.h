@@ -30,6 +30,8 @@ struct mpconv_net;
  * @connect_timeout_ms: time to reach the server
  * @idle_timeout_ms: time without traffic before a session is reset
  * @binding_lifetime_ms: how long a binding outlives its last session
+ * @client_plen4: IPv4 clients are counted per prefix of this length
+ * @client_plen6: IPv6 clients likewise
  * @n_allow: entries in @allow
  * @n_deny: entries in @deny
  * @allow: client prefixes allowed
@@ -51,6 +53,8 @@ struct mpconv_conv_cfg {
 	u32 connect_timeout_ms;
 	u32 idle_timeout_ms;
 	u32 binding_lifetime_ms;
+	u8 client_plen4;
+	u8 client_plen6;
 	u8 n_allow;
 	u8 n_deny;
 	struct mpconv_prefix allow[MPCONV_MAX_PREFIXES];

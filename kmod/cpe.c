@@ -289,6 +289,7 @@ static const struct mpconv_session_ops cpe_ops = {
 static void cpe_accept_one(struct mpconv_net *mn, struct socket *sock)
 {
 	const struct mpconv_cpe_cfg *cfg;
+	struct mpconv_limits lim;
 	struct mpconv_session *s;
 	u32 max, max_ph, timeout;
 	struct mpconv_addr dest;
@@ -309,7 +310,11 @@ static void cpe_accept_one(struct mpconv_net *mn, struct socket *sock)
 	timeout = cfg->connect_timeout_ms;
 	rcu_read_unlock();
 
-	s = mpconv_session_new(mn, MPCONV_ROLE_CPE, &cpe_ops, sock, max, max_ph, &err);
+	lim.max = max;
+	lim.per_client = max_ph;
+	lim.plen4 = 32;	/* one binding per LAN host */
+	lim.plen6 = 128;
+	s = mpconv_session_new(mn, MPCONV_ROLE_CPE, &cpe_ops, sock, &lim, &err);
 	if (!s) {
 		mpconv_stat_inc(mn, MPCONV_STAT_CPE_OVERFLOW);
 		mpconv_sock_abort(sock);

@@ -36,6 +36,11 @@
  * @next_id: last session identifier given
  * @hash_seed: seed of the binding hash (not guessable from outside)
  * @refusing: sessions in the table that only send a refusal (no binding)
+ * @unverified: sessions in the table whose client has not completed its
+ *	handshake yet (no binding, no limit charged)
+ * @idle_bindings: bindings without a session (static ones excepted), the
+ *	longest idle first: expired from the head, evicted from it when the
+ *	table is full
  * @statics: static bindings (added by an administrator)
  * @max_sessions: the configured session limit (also bounds the bindings)
  * @abandoned: consecutive housekeeping runs that found the namespace held
@@ -60,6 +65,8 @@ struct mpconv_net {
 	u64 next_id;
 	u32 hash_seed;
 	u32 refusing;
+	u32 unverified;
+	struct list_head idle_bindings;
 	u32 statics;
 	u32 max_sessions;
 	u8 abandoned;

@@ -56,6 +56,8 @@ static const struct nla_policy mpconv_conv_set_policy[MPCONV_A_MAX + 1] = {
 	[MPCONV_A_CONV_IDLE_TIMEOUT_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &range_idle),
 	[MPCONV_A_CONV_BINDING_LIFETIME_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &range_lifetime),
 	[MPCONV_A_CONV_SERVER_MPTCP] = NLA_POLICY_MAX(NLA_U8, 1),
+	[MPCONV_A_CONV_CLIENT_PREFIX4] = NLA_POLICY_RANGE(NLA_U8, 1, 32),
+	[MPCONV_A_CONV_CLIENT_PREFIX6] = NLA_POLICY_RANGE(NLA_U8, 1, 128),
 };
 
 static const struct nla_policy mpconv_cpe_set_policy[MPCONV_A_MAX + 1] = {
@@ -533,7 +535,7 @@ static int binding_fill(struct sk_buff *msg, const struct mpconv_binding *b)
 {
 	struct mpconv_addr a = { .a6 = b->addr };
 
-	if (mpconv_nla_put_addr(msg, MPCONV_A_BIND_ADDR, &a, -1) ||
+	if (mpconv_nla_put_addr(msg, MPCONV_A_BIND_ADDR, &a, b->plen < 128 ? b->plen : -1) ||
 	    nla_put_u32(msg, MPCONV_A_BIND_SESSIONS, READ_ONCE(b->sessions)) ||
 	    nla_put_u8(msg, MPCONV_A_BIND_MODE, READ_ONCE(b->mode)) ||
 	    nla_put_u8(msg, MPCONV_A_BIND_STATIC, READ_ONCE(b->is_static)) ||
@@ -556,7 +558,7 @@ static int dump_table(struct sk_buff *skb, struct netlink_callback *cb, bool ses
 {
 	struct mpconv_net *mn = mpconv_pernet(sock_net(skb->sk));
 	struct mpconv_table *t = sessions ? &mn->sessions : &mn->bindings;
-	long bucket = cb->args[0], skip = cb->args[1], idx;
+	long bucket = cb->args[0], skip = cb->args[1], idx = skip;
 	u8 cmd = sessions ? MPCONV_CMD_SESSION_GET : MPCONV_CMD_BINDING_GET;
 	struct mpconv_session *s;
 	struct mpconv_binding *b;
@@ -652,8 +654,11 @@ static int mpconv_session_del_doit(struct sk_buff *skb, struct genl_info *info)
 	return 0;
 }
 
-/* The host address of a BINDING_ADD/DEL request (no port, no prefix). */
-static int bind_addr(struct genl_info *info, struct mpconv_addr *a)
+/* The address of a BINDING_ADD/DEL request: a host (no port, no prefix),
+ * or with @plen a client prefix (the converter's bindings), its length in
+ * IPv6 terms in *@plen.
+ */
+static int bind_addr(struct genl_info *info, struct mpconv_addr *a, u8 *prefix)
 {
 	u8 plen;
 	int err;
@@ -666,6 +671,10 @@ static int bind_addr(struct genl_info *info, struct mpconv_addr *a)
 				  info->extack);
 	if (err)
 		return err;
+	if (prefix && !a->port) {	/* masked to its length already */
+		*prefix = plen;
+		return 0;
+	}
 	if (a->port || plen != 128) {
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[MPCONV_A_BIND_ADDR],
 				    "a binding is one host address: no port, no prefix");
@@ -687,7 +696,7 @@ static int mpconv_binding_add_doit(struct sk_buff *skb, struct genl_info *info)
 	if (!admin(skb, info))
 		return -EPERM;
 
-	err = bind_addr(info, &a);
+	err = bind_addr(info, &a, NULL);
 	if (err)
 		return err;
 	if (info->attrs[MPCONV_A_BIND_MODE])
@@ -713,15 +722,16 @@ static int mpconv_binding_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct mpconv_net *mn = mpconv_pernet(genl_info_net(info));
 	struct mpconv_addr a;
+	u8 plen;
 	int err;
 
 	if (!admin(skb, info))
 		return -EPERM;
 
-	err = bind_addr(info, &a);
+	err = bind_addr(info, &a, &plen);
 	if (err)
 		return err;
-	if (mpconv_binding_del(mn, &a.a6)) {
+	if (mpconv_binding_del(mn, &a.a6, plen)) {
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[MPCONV_A_BIND_ADDR],
 				    "no such binding");
 		return -ENOENT;

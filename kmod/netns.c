@@ -131,6 +131,7 @@ static int __net_init mpconv_net_init(struct net *net)
 	spin_lock_init(&mn->lock);
 	init_waitqueue_head(&mn->wait);
 	INIT_DELAYED_WORK(&mn->gc_work, mpconv_gc_work);
+	INIT_LIST_HEAD(&mn->idle_bindings);
 	mn->hash_seed = get_random_u32();
 	err = mpconv_converter_init(mn);
 	if (err)

@@ -28,9 +28,10 @@ static struct hlist_head *session_bucket(struct mpconv_net *mn, u64 id)
 	return &mn->sessions.buckets[hash_64(id, MPCONV_HASH_BITS)];
 }
 
-static struct hlist_head *binding_bucket(struct mpconv_net *mn, const struct in6_addr *a)
+static struct hlist_head *binding_bucket(struct mpconv_net *mn, const struct in6_addr *a,
+					 u8 plen)
 {
-	u32 h = jhash2((__force const u32 *)a->s6_addr32, 4, mn->hash_seed);
+	u32 h = jhash2((__force const u32 *)a->s6_addr32, 4, mn->hash_seed + plen);
 
 	return &mn->bindings.buckets[h >> (32 - MPCONV_HASH_BITS)];
 }
@@ -41,28 +42,51 @@ static void binding_put(struct mpconv_binding *b)
 		kfree_rcu(b, rcu);
 }
 
-/* Find or add the binding of @addr; @spare is used (and cleared) to add one.
- * Called with mn->lock held.
+/* Unlink @b (with mn->lock held) and drop the table's reference. */
+static void binding_unlink(struct mpconv_net *mn, struct mpconv_binding *b, u8 reason)
+{
+	lockdep_assert_held(&mn->lock);
+	if (b->is_static)
+		mn->statics--;
+	list_del_init(&b->idle);
+	hlist_del_init_rcu(&b->node);	/* unhashed: session_end() sees it */
+	mn->bindings.count--;
+	mn->bindings.gen++;
+	mpconv_ntf_binding(mn, b, MPCONV_CMD_BINDING_DEL_NTF, reason);
+	/* Sessions may still hold it until they end; they no longer find it. */
+	binding_put(b);
+}
+
+/* Find or add the binding of @addr/@plen (@addr masked to @plen); @spare
+ * is used (and cleared) to add one. A full table makes room by evicting the
+ * binding idle the longest, if any is idle. Called with mn->lock held.
  */
 static struct mpconv_binding *binding_get_locked(struct mpconv_net *mn,
-						 const struct in6_addr *addr,
+						 const struct in6_addr *addr, u8 plen,
 						 struct mpconv_binding **spare)
 {
-	struct hlist_head *head = binding_bucket(mn, addr);
+	struct hlist_head *head = binding_bucket(mn, addr, plen);
 	struct mpconv_binding *b;
 
 	lockdep_assert_held(&mn->lock);
 	hlist_for_each_entry(b, head, node)
-		if (ipv6_addr_equal(&b->addr, addr))
+		if (b->plen == plen && ipv6_addr_equal(&b->addr, addr))
 			return b;
 
 	/* Every binding but the idle ones has a session: bound like them. */
-	if (mn->bindings.count >= mn->max_sessions)
-		return NULL;
+	if (mn->bindings.count >= mn->max_sessions) {
+		b = list_first_entry_or_null(&mn->idle_bindings, struct mpconv_binding, idle);
+		if (!b)
+			return NULL;
+		binding_unlink(mn, b, MPCONV_REASON_EXPIRED);
+		mpconv_stat_inc(mn, MPCONV_STAT_BINDINGS_EVICTED);
+	}
 	b = *spare;
 	*spare = NULL;
 	b->addr = *addr;
+	b->plen = plen;
 	b->created = get_jiffies_64();
+	INIT_LIST_HEAD(&b->idle);
 	refcount_set(&b->ref, 1);
 	hlist_add_head_rcu(&b->node, head);
 	mn->bindings.count++;
@@ -71,18 +95,13 @@ static struct mpconv_binding *binding_get_locked(struct mpconv_net *mn,
 	return b;
 }
 
-/* Unlink @b (with mn->lock held) and drop the table's reference. */
-static void binding_unlink(struct mpconv_net *mn, struct mpconv_binding *b, u8 reason)
+/* Charge one more session to @b, under mn->lock: it is not idle any more. */
+static void binding_hold_locked(struct mpconv_binding *b)
 {
-	lockdep_assert_held(&mn->lock);
-	if (b->is_static)
-		mn->statics--;
-	hlist_del_rcu(&b->node);
-	mn->bindings.count--;
-	mn->bindings.gen++;
-	mpconv_ntf_binding(mn, b, MPCONV_CMD_BINDING_DEL_NTF, reason);
-	/* Sessions may still hold it until they end; they no longer find it. */
-	binding_put(b);
+	refcount_inc(&b->ref);
+	list_del_init(&b->idle);
+	b->sessions++;
+	b->total++;
 }
 
 static void session_work(struct work_struct *work);
@@ -117,36 +136,17 @@ static void session_free_rcu(struct rcu_head *rcu)
 	kmem_cache_free(session_cache, container_of(rcu, struct mpconv_session, rcu));
 }
 
-/**
- * mpconv_session_new() - make and link a session for a new connection
- * @mn: the namespace
- * @role: MPCONV_ROLE_* of the owner
- * @ops: the owner's state machine
- * @csock: the client's connected socket (owned by the session on success)
- * @max: sessions allowed in the namespace; 0 makes a refusal session, which
- *	has no binding and takes one of the MPCONV_REFUSAL_SLOTS slots kept
- *	beyond the limit for sending refusals
- * @max_per_client: sessions allowed per client
- * @err: on failure, -ENOMEM, -ENOSPC (table or binding table full) or
- *	-EDQUOT (client full)
- *
- * Context: process context.
- * Return: the session, linked but not started (mpconv_session_start()).
- */
-struct mpconv_session *mpconv_session_new(struct mpconv_net *mn, u8 role,
-					  const struct mpconv_session_ops *ops,
-					  struct socket *csock, u32 max, u32 max_per_client,
-					  int *err)
+/* Allocate a session for @csock (NULL, with *err set, on failure). */
+static struct mpconv_session *session_alloc(struct mpconv_net *mn, u8 role,
+					    const struct mpconv_session_ops *ops,
+					    struct socket *csock, int *err)
 {
-	struct mpconv_binding *spare = NULL, *b = NULL;
 	struct mpconv_session *s;
 
 	s = kmem_cache_zalloc(session_cache, GFP_KERNEL);
-	if (max)
-		spare = kzalloc(sizeof(*spare), GFP_KERNEL);
-	if (!s || (max && !spare)) {
+	if (!s) {
 		*err = -ENOMEM;
-		goto err_free;
+		return NULL;
 	}
 	s->mn = mn;
 	s->role = role;
@@ -155,49 +155,190 @@ struct mpconv_session *mpconv_session_new(struct mpconv_net *mn, u8 role,
 	s->created = get_jiffies_64();
 	INIT_DELAYED_WORK(&s->work, session_work);
 	if (mpconv_sock_peer(csock, &s->client)) {
+		kmem_cache_free(session_cache, s);
 		*err = -ENOTCONN;
-		goto err_free;
+		return NULL;
 	}
+	return s;
+}
 
-	spin_lock_bh(&mn->lock);
-	if (max ? mn->sessions.count - mn->refusing >= max :
-		  mn->refusing >= MPCONV_REFUSAL_SLOTS) {
-		*err = -ENOSPC;
-		goto err_unlock;
-	}
-	if (max) {
-		b = binding_get_locked(mn, &s->client.a6, &spare);
-		if (!b) {
-			*err = -ENOSPC;
-			goto err_unlock;
-		}
-		if (b->sessions >= max_per_client) {
-			*err = -EDQUOT;
-			goto err_unlock;
-		}
-		refcount_inc(&b->ref);
-		b->sessions++;
-		b->total++;
-		s->binding = b;
-	} else {
-		mn->refusing++;
-	}
+/* Link @s in the table, with mn->lock held. */
+static void session_link(struct mpconv_net *mn, struct mpconv_session *s)
+{
+	lockdep_assert_held(&mn->lock);
 	s->id = ++mn->next_id;
 	hlist_add_head_rcu(&s->node, session_bucket(mn, s->id));
 	mn->sessions.count++;
 	mn->live++;
 	mn->sessions.gen++;
+}
+
+/* Sessions charged against max-sessions, with mn->lock held. */
+static u32 sessions_charged(const struct mpconv_net *mn)
+{
+	return mn->sessions.count - mn->refusing - mn->unverified;
+}
+
+/* Charge @s to the binding of its client's prefix (made if needed), with
+ * mn->lock held; @spare as for binding_get_locked(). Returns 0, -ENOSPC
+ * (table or binding table full) or -EDQUOT (client full).
+ */
+static int session_charge_locked(struct mpconv_net *mn, struct mpconv_session *s,
+				 const struct mpconv_limits *lim, struct mpconv_binding **spare)
+{
+	struct mpconv_binding *b;
+	struct in6_addr key;
+	u8 plen;
+
+	if (sessions_charged(mn) >= lim->max)
+		return -ENOSPC;
+	plen = ipv6_addr_v4mapped(&s->client.a6) ? 96 + min_t(u8, lim->plen4, 32) :
+						    min_t(u8, lim->plen6, 128);
+	ipv6_addr_prefix(&key, &s->client.a6, plen);
+	b = binding_get_locked(mn, &key, plen, spare);
+	if (!b)
+		return -ENOSPC;
+	if (b->sessions >= lim->per_client)
+		return -EDQUOT;
+	binding_hold_locked(b);
+	s->binding = b;
+	return 0;
+}
+
+/**
+ * mpconv_session_new() - make and link a session for a new connection
+ * @mn: the namespace
+ * @role: MPCONV_ROLE_* of the owner
+ * @ops: the owner's state machine
+ * @csock: the client's connected socket, whose peer has completed its
+ *	handshake (owned by the session on success)
+ * @lim: what it is charged against; NULL makes a refusal session, which
+ *	has no binding and takes one of the MPCONV_REFUSAL_SLOTS slots kept
+ *	beyond the limit for sending refusals
+ * @err: on failure, -ENOMEM, -ENOTCONN, -ENOSPC (table or binding table
+ *	full) or -EDQUOT (client full)
+ *
+ * Context: process context.
+ * Return: the session, linked but not started (mpconv_session_start()).
+ */
+struct mpconv_session *mpconv_session_new(struct mpconv_net *mn, u8 role,
+					  const struct mpconv_session_ops *ops,
+					  struct socket *csock, const struct mpconv_limits *lim,
+					  int *err)
+{
+	struct mpconv_binding *spare = NULL;
+	struct mpconv_session *s;
+
+	if (lim) {
+		spare = kzalloc(sizeof(*spare), GFP_KERNEL);
+		if (!spare) {
+			*err = -ENOMEM;
+			return NULL;
+		}
+	}
+	s = session_alloc(mn, role, ops, csock, err);
+	if (!s)
+		goto out;
+
+	spin_lock_bh(&mn->lock);
+	if (lim) {
+		*err = session_charge_locked(mn, s, lim, &spare);
+	} else {
+		*err = mn->refusing >= MPCONV_REFUSAL_SLOTS ? -ENOSPC : 0;
+		if (!*err)
+			mn->refusing++;
+	}
+	if (!*err)
+		session_link(mn, s);
 	spin_unlock_bh(&mn->lock);
+	if (*err) {
+		kmem_cache_free(session_cache, s);
+		s = NULL;
+	}
+out:
 	kfree(spare);
 	return s;
+}
 
-err_unlock:
+/**
+ * mpconv_session_new_unverified() - make and link a session for a
+ *	connection whose client has not completed its handshake
+ * @mn: the namespace
+ * @role: MPCONV_ROLE_* of the owner
+ * @ops: the owner's state machine
+ * @csock: the accepted socket (a Fast Open child; owned by the session on
+ *	success)
+ * @max_unverified: such sessions allowed in the namespace
+ * @err: on failure, -ENOMEM, -ENOTCONN or -ENOSPC
+ *
+ * The SYN that made @csock may have come from a spoofed address: the
+ * session gets no binding and is counted against no limit but
+ * @max_unverified until mpconv_session_charge() charges it.
+ *
+ * Context: process context.
+ * Return: the session, linked but not started (mpconv_session_start()).
+ */
+struct mpconv_session *mpconv_session_new_unverified(struct mpconv_net *mn, u8 role,
+						     const struct mpconv_session_ops *ops,
+						     struct socket *csock, u32 max_unverified,
+						     int *err)
+{
+	struct mpconv_session *s = session_alloc(mn, role, ops, csock, err);
+
+	if (!s)
+		return NULL;
+	spin_lock_bh(&mn->lock);
+	*err = mn->unverified >= max_unverified ? -ENOSPC : 0;
+	if (!*err) {
+		s->unverified = true;
+		mn->unverified++;
+		session_link(mn, s);
+	}
 	spin_unlock_bh(&mn->lock);
-err_free:
-	kfree(spare);
-	if (s)
+	if (*err) {
 		kmem_cache_free(session_cache, s);
-	return NULL;
+		return NULL;
+	}
+	return s;
+}
+
+/**
+ * mpconv_session_charge() - charge a session whose client is now verified
+ * @s: an unverified session (mpconv_session_new_unverified()), from its
+ *	work, once its client has completed its handshake
+ * @lim: what it is charged against
+ *
+ * Gives the session its client's binding (made, or made room for, here)
+ * and counts it against the limits, as mpconv_session_new() does for a
+ * verified client. When that fails, the session takes a refusal slot
+ * instead, if one is free, to send its refusal from.
+ *
+ * Context: process context.
+ * Return: 0 (charged); -ENOSPC or -EDQUOT as mpconv_session_new(), or
+ * -ENOMEM, the session then being a refusal session; -ENOBUFS when no
+ * refusal slot was free either (the session must end at once).
+ */
+int mpconv_session_charge(struct mpconv_session *s, const struct mpconv_limits *lim)
+{
+	struct mpconv_binding *spare = kzalloc(sizeof(*spare), GFP_KERNEL);
+	struct mpconv_net *mn = s->mn;
+	int err = -ENOMEM;
+
+	spin_lock_bh(&mn->lock);
+	if (spare)
+		err = session_charge_locked(mn, s, lim, &spare);
+	if (err && mn->refusing >= MPCONV_REFUSAL_SLOTS) {
+		/* stays counted as unverified until it ends */
+		err = -ENOBUFS;
+	} else {
+		s->unverified = false;
+		mn->unverified--;
+		if (err)
+			mn->refusing++;
+	}
+	spin_unlock_bh(&mn->lock);
+	kfree(spare);
+	return err;
 }
 
 /**
@@ -273,10 +414,16 @@ static void session_end(struct mpconv_session *s)
 	hlist_del_rcu(&s->node);
 	mn->sessions.gen++;
 	mn->sessions.count--;
-	if (!b)
+	if (s->unverified) {
+		mn->unverified--;
+	} else if (!b) {
 		mn->refusing--;
-	else if (--b->sessions == 0)
+	} else if (--b->sessions == 0) {
 		b->idle_since = get_jiffies_64();
+		/* still linked (a reference is ours): idle from now on */
+		if (!b->is_static && !hlist_unhashed(&b->node))
+			list_add_tail(&b->idle, &mn->idle_bindings);
+	}
 	spin_unlock_bh(&mn->lock);
 
 	/* A wakeup may have queued the work again before the watches went. */
@@ -440,11 +587,20 @@ void mpconv_session_wait_all(struct mpconv_net *mn)
 	wait_event(mn->wait, sessions_gone(mn));
 }
 
+/* Bindings unlinked per hold of mn->lock by the walks over a table. */
+#define WALK_BATCH	64
+
 /**
  * mpconv_binding_gc() - unlink the bindings whose lifetime has run out
  * @mn: the namespace
- * @all: unlink every binding without a session, whatever its age
+ * @all: unlink every binding without a session, whatever its age, static
+ *	ones too (the namespace is going)
  *
+ * The idle bindings are in the order they became idle: the expired ones
+ * are at the head of &mpconv_net.idle_bindings, the walk stops at the
+ * first that is not. At most WALK_BATCH are unlinked per lock hold.
+ *
+ * Context: process context.
  * Return: true when bindings without sessions remain (run again later).
  */
 bool mpconv_binding_gc(struct mpconv_net *mn, bool all)
@@ -452,35 +608,46 @@ bool mpconv_binding_gc(struct mpconv_net *mn, bool all)
 	u64 now = get_jiffies_64(), life = READ_ONCE(mn->binding_lifetime);
 	struct mpconv_binding *b;
 	struct hlist_node *tmp;
-	bool idle_left = false;
-	int i;
+	bool idle_left = false, more = true;
+	int i, n;
 
-	/* One bucket per lock hold: the table may hold a million. */
-	for (i = 0; i < ARRAY_SIZE(mn->bindings.buckets); i++) {
-		spin_lock_bh(&mn->lock);
-		hlist_for_each_entry_safe(b, tmp, &mn->bindings.buckets[i], node) {
-			if (b->sessions || (b->is_static && !all))
-				continue;
-			if (!all && time_before64(now, b->idle_since + life)) {
-				idle_left = true;
-				continue;
-			}
-			binding_unlink(mn, b, all ? MPCONV_REASON_SHUTDOWN : MPCONV_REASON_EXPIRED);
+	if (all) {
+		for (i = 0; i < ARRAY_SIZE(mn->bindings.buckets); i++) {
+			spin_lock_bh(&mn->lock);
+			hlist_for_each_entry_safe(b, tmp, &mn->bindings.buckets[i], node)
+				if (!b->sessions)
+					binding_unlink(mn, b, MPCONV_REASON_SHUTDOWN);
+			spin_unlock_bh(&mn->lock);
+			cond_resched();
 		}
+		return false;
+	}
+	while (more) {
+		spin_lock_bh(&mn->lock);
+		for (n = 0; n < WALK_BATCH; n++) {
+			b = list_first_entry_or_null(&mn->idle_bindings, struct mpconv_binding,
+						     idle);
+			if (!b || time_before64(now, b->idle_since + life))
+				break;
+			binding_unlink(mn, b, MPCONV_REASON_EXPIRED);
+		}
+		more = n == WALK_BATCH;
+		idle_left = !list_empty(&mn->idle_bindings);
 		spin_unlock_bh(&mn->lock);
 		cond_resched();
 	}
 	return idle_left;
 }
 
-/* The binding of @addr, or NULL; under mn->lock or RCU. */
-static struct mpconv_binding *binding_find(struct mpconv_net *mn, const struct in6_addr *addr)
+/* The binding of @addr/@plen, or NULL; under mn->lock or RCU. */
+static struct mpconv_binding *binding_find(struct mpconv_net *mn, const struct in6_addr *addr,
+					   u8 plen)
 {
 	struct mpconv_binding *b;
 
-	hlist_for_each_entry_rcu(b, binding_bucket(mn, addr), node,
+	hlist_for_each_entry_rcu(b, binding_bucket(mn, addr, plen), node,
 				 lockdep_is_held(&mn->lock))
-		if (ipv6_addr_equal(&b->addr, addr))
+		if (b->plen == plen && ipv6_addr_equal(&b->addr, addr))
 			return b;
 	return NULL;
 }
@@ -495,7 +662,7 @@ static struct mpconv_binding *binding_find(struct mpconv_net *mn, const struct i
  */
 int mpconv_binding_mode(struct mpconv_net *mn, const struct in6_addr *addr)
 {
-	struct mpconv_binding *b = binding_find(mn, addr);
+	struct mpconv_binding *b = binding_find(mn, addr, 128);
 
 	return b ? READ_ONCE(b->mode) : MPCONV_BIND_CONVERT;
 }
@@ -522,7 +689,7 @@ int mpconv_binding_add(struct mpconv_net *mn, const struct in6_addr *addr, u8 mo
 	if (!spare)
 		return -ENOMEM;
 	spin_lock_bh(&mn->lock);
-	b = binding_find(mn, addr);
+	b = binding_find(mn, addr, 128);
 	if (!b || !b->is_static) {
 		if (mn->statics >= MPCONV_MAX_STATIC) {
 			err = -ENOSPC;
@@ -533,16 +700,19 @@ int mpconv_binding_add(struct mpconv_net *mn, const struct in6_addr *addr, u8 mo
 		b = spare;
 		spare = NULL;
 		b->addr = *addr;
+		b->plen = 128;
 		b->created = get_jiffies_64();
 		b->idle_since = b->created;
+		INIT_LIST_HEAD(&b->idle);
 		refcount_set(&b->ref, 1);
-		hlist_add_head_rcu(&b->node, binding_bucket(mn, addr));
+		hlist_add_head_rcu(&b->node, binding_bucket(mn, addr, 128));
 		mn->bindings.count++;
 		mn->bindings.gen++;
 	}
 	if (!b->is_static)
 		mn->statics++;
 	b->is_static = true;
+	list_del_init(&b->idle);	/* kept until deleted: never idle */
 	WRITE_ONCE(b->mode, mode);
 	*out = *b;
 	if (!spare)	/* created here */
@@ -602,18 +772,19 @@ u32 mpconv_session_flush(struct mpconv_net *mn, u8 role, const struct in6_addr *
 /**
  * mpconv_binding_del() - delete a binding and end its sessions
  * @mn: the namespace
- * @addr: the host
+ * @addr: the host, or the first address of the client prefix
+ * @plen: prefix length of @addr in IPv6 terms (128: one host)
  *
  * Return: 0 or -ENOENT.
  */
-int mpconv_binding_del(struct mpconv_net *mn, const struct in6_addr *addr)
+int mpconv_binding_del(struct mpconv_net *mn, const struct in6_addr *addr, u8 plen)
 {
 	struct mpconv_session *s;
 	struct mpconv_binding *b;
 	int i;
 
 	spin_lock_bh(&mn->lock);
-	b = binding_find(mn, addr);
+	b = binding_find(mn, addr, plen);
 	if (!b) {
 		spin_unlock_bh(&mn->lock);
 		return -ENOENT;

@@ -22,9 +22,15 @@ struct mpconv_net;
 /**
  * struct mpconv_binding - one client host and its sessions
  * @node: in &mpconv_net.bindings, under &mpconv_net.lock
+ * @idle: in &mpconv_net.idle_bindings (oldest first) while it has no
+ *	session and is not static, under &mpconv_net.lock; empty otherwise
  * @rcu: frees the binding after readers (dumps) are done
  * @ref: one for the table, one per session
- * @addr: the host's address (IPv4 as IPv4-mapped)
+ * @addr: the host's address (IPv4 as IPv4-mapped), or the first address of
+ *	the client prefix it stands for
+ * @plen: prefix length of @addr in IPv6 terms (IPv4 /32 and IPv6 /128: one
+ *	host; the converter groups a client's addresses per
+ *	&struct mpconv_limits prefix)
  * @sessions: live sessions (those holding a reference)
  * @pending: its sessions connecting to their server (converter), bounded by
  *	the max-pending-per-client setting
@@ -36,17 +42,22 @@ struct mpconv_net;
  * @mode: &enum mpconv_bind_mode (read by the CPE hook)
  * @is_static: added by an administrator: kept until deleted
  *
- * Lifetime: created with a host's first session or by an administrator
- * (static), unlinked by the garbage collector (mpconv_binding_gc()) once
- * it has had no session for the configured lifetime (never for a static
- * one), by an administrator, or when the namespace goes; freed after an RCU grace
- * period when the last reference is dropped.
+ * Lifetime: created with a host's first charged session (on the converter:
+ * once the client has completed its handshake, see
+ * mpconv_session_charge()) or by an administrator (static); unlinked by
+ * the garbage collector (mpconv_binding_gc()) once it has had no session
+ * for the configured lifetime (never for a static one), evicted earlier
+ * (oldest idle first) when a new client needs room in a full table, or
+ * unlinked by an administrator or when the namespace goes; freed after an
+ * RCU grace period when the last reference is dropped.
  */
 struct mpconv_binding {
 	struct hlist_node node;
+	struct list_head idle;
 	struct rcu_head rcu;
 	refcount_t ref;
 	struct in6_addr addr;
+	u8 plen;
 	u32 sessions;
 	atomic_t pending;
 	u64 total;
@@ -59,6 +70,21 @@ struct mpconv_binding {
 };
 
 struct mpconv_session;
+
+/**
+ * struct mpconv_limits - what a session is charged against
+ * @max: sessions allowed in the namespace
+ * @per_client: sessions allowed per binding
+ * @plen4: IPv4 clients share a binding per prefix of this length (1-32;
+ *	32: one per address)
+ * @plen6: IPv6 clients likewise (1-128; 128: one per address)
+ */
+struct mpconv_limits {
+	u32 max;
+	u32 per_client;
+	u8 plen4;
+	u8 plen6;
+};
 
 /* Sessions allowed beyond the limit, only to send a refusal (Error 64). */
 #define MPCONV_REFUSAL_SLOTS	64
@@ -93,7 +119,11 @@ struct mpconv_session_ops {
  * @rcu: frees the session after readers (dumps) are done
  * @mn: the namespace's state (the namespace outlives its sessions: its exit
  *	handler ends them all)
- * @binding: the client's binding (a reference)
+ * @binding: the client's binding (a reference); NULL for a refusal session
+ *	and for an unverified one
+ * @unverified: accepted before the client completed its handshake (Fast
+ *	Open): counted in &mpconv_net.unverified, not against any limit,
+ *	until mpconv_session_charge(); under &mpconv_net.lock
  * @ops: the owning role
  * @id: identifier, unique in the namespace
  * @role: MPCONV_ROLE_* of the owner
@@ -152,6 +182,7 @@ struct mpconv_session {
 	u8 killed;
 	bool started;
 	bool ended;
+	bool unverified;
 	u8 reason;
 	u8 error;
 	bool sent;
@@ -194,8 +225,13 @@ int mpconv_session_cache_init(void);
 void mpconv_session_cache_exit(void);
 struct mpconv_session *mpconv_session_new(struct mpconv_net *mn, u8 role,
 					  const struct mpconv_session_ops *ops,
-					  struct socket *csock, u32 max, u32 max_per_client,
+					  struct socket *csock, const struct mpconv_limits *lim,
 					  int *err);
+struct mpconv_session *mpconv_session_new_unverified(struct mpconv_net *mn, u8 role,
+						     const struct mpconv_session_ops *ops,
+						     struct socket *csock, u32 max_unverified,
+						     int *err);
+int mpconv_session_charge(struct mpconv_session *s, const struct mpconv_limits *lim);
 void mpconv_session_start(struct mpconv_session *s);
 void mpconv_session_kill(struct mpconv_session *s, u8 reason);
 void mpconv_session_kill_all(struct mpconv_net *mn, u8 role);
@@ -229,7 +265,7 @@ bool mpconv_binding_gc(struct mpconv_net *mn, bool all);
 int mpconv_binding_mode(struct mpconv_net *mn, const struct in6_addr *addr);
 int mpconv_binding_add(struct mpconv_net *mn, const struct in6_addr *addr, u8 mode,
 		       struct mpconv_binding *out);
-int mpconv_binding_del(struct mpconv_net *mn, const struct in6_addr *addr);
+int mpconv_binding_del(struct mpconv_net *mn, const struct in6_addr *addr, u8 plen);
 u32 mpconv_binding_flush(struct mpconv_net *mn);
 
 #endif /* _MPCONV_SESSION_H */

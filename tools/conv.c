@@ -34,6 +34,10 @@ int cli_converter_print(const struct nlattr **tb, void *data)
 		   cli_u32(tb[MPCONV_A_CONV_MAX_PER_CLIENT]));
 	print_uint("max_pending_per_client", ", %" PRIu64 " connecting per client\n",
 		   cli_u32(tb[MPCONV_A_CONV_MAX_PENDING_PER_CLIENT]));
+	print_uint("client_prefix4", "  a client is an IPv4 /%" PRIu64,
+		   cli_u8(tb[MPCONV_A_CONV_CLIENT_PREFIX4]));
+	print_uint("client_prefix6", ", an IPv6 /%" PRIu64 "\n",
+		   cli_u8(tb[MPCONV_A_CONV_CLIENT_PREFIX6]));
 	print_uint("read_timeout_ms", "  timeouts: read %" PRIu64 " ms",
 		   cli_u32(tb[MPCONV_A_CONV_READ_TIMEOUT_MS]));
 	print_uint("connect_timeout_ms", ", connect %" PRIu64 " ms",
@@ -75,6 +79,21 @@ static int put_port(struct nlmsghdr *nlh, uint16_t attr, const char *val, void *
 	return 0;
 }
 
+/* client-prefix4 LEN, client-prefix6 LEN: a u8 */
+static int put_plen(struct nlmsghdr *nlh, uint16_t attr, const char *val, void *ctx)
+{
+	bool v4 = attr == MPCONV_A_CONV_CLIENT_PREFIX4;
+	uint32_t max = v4 ? 32 : 128, v;
+
+	if (cli_parse_u32(val, &v, v4 ? "client-prefix4" : "client-prefix6"))
+		return EXIT_USAGE;
+	if (v < 1 || v > max)
+		return cli_usage_error("converter: %s: a prefix length from 1 to %u",
+				       v4 ? "client-prefix4" : "client-prefix6", max);
+	mnl_attr_put_u8(nlh, attr, v);
+	return 0;
+}
+
 static const char *const off_on[] = { "off", "on", NULL };
 
 static const struct cli_opt conv_opts[] = {
@@ -87,6 +106,8 @@ static const struct cli_opt conv_opts[] = {
 	CLI_U32("max-sessions", MPCONV_A_CONV_MAX_SESSIONS),
 	CLI_U32("max-per-client", MPCONV_A_CONV_MAX_PER_CLIENT),
 	CLI_U32("max-pending-per-client", MPCONV_A_CONV_MAX_PENDING_PER_CLIENT),
+	CLI_FUNC("client-prefix4", MPCONV_A_CONV_CLIENT_PREFIX4, put_plen),
+	CLI_FUNC("client-prefix6", MPCONV_A_CONV_CLIENT_PREFIX6, put_plen),
 	CLI_MS("read-timeout", MPCONV_A_CONV_READ_TIMEOUT_MS),
 	CLI_MS("connect-timeout", MPCONV_A_CONV_CONNECT_TIMEOUT_MS),
 	CLI_MS("idle-timeout", MPCONV_A_CONV_IDLE_TIMEOUT_MS),

@@ -215,7 +215,9 @@ int cmd_session(int argc, char **argv)
 	return cli_usage_error("session: unknown command '%s'", argv[0]);
 }
 
-/* binding add ADDR [ convert | bypass ], binding del ADDR */
+/* binding add ADDR [ convert | bypass ], binding del ADDR | PREFIX (the
+ * converter's bindings of client prefixes)
+ */
 static int binding_change(const char *what, uint8_t cmd, int argc, char **argv)
 {
 	bool add = cmd == MPCONV_CMD_BINDING_ADD;
@@ -224,7 +226,7 @@ static int binding_change(const char *what, uint8_t cmd, int argc, char **argv)
 	int mode = MPCONV_BIND_CONVERT;
 
 	if (cli_check_args(what, argc, argv, 1, add ? 2 : 1, "host address") ||
-	    cli_parse_addr(argv[0], &a, false))
+	    cli_parse_addr(argv[0], &a, !add && strchr(argv[0], '/')))
 		return EXIT_USAGE;
 	if (a.port)
 		return cli_usage_error("%s: '%s': a binding is a host address, without a port",

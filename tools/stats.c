@@ -55,6 +55,7 @@ static const char *const stat_names[] = {
 	[MPCONV_STAT_CPE_COOKIE_ACK] = "cpe_cookie_ack",
 	[MPCONV_STAT_CONV_PENDING_LIMIT] = "conv_pending_limit",
 	[MPCONV_STAT_CONV_UNVERIFIED] = "conv_unverified",
+	[MPCONV_STAT_BINDINGS_EVICTED] = "bindings_evicted",
 };
 
 static int stats_cb(const struct nlattr **tb, void *data)

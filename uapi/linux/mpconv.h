@@ -174,7 +174,10 @@ enum mpconv_role {
  * @MPCONV_A_SESS_AGE_MS: u64, time since the connection arrived
  * @MPCONV_A_SESS_SERVER_MPTCP: u8 0/1, the server speaks MPTCP (its
  *	SYN+ACK carried MP_CAPABLE)
- * @MPCONV_A_BIND_ADDR: nest (&enum mpconv_addr_attr), the host address
+ * @MPCONV_A_BIND_ADDR: nest (&enum mpconv_addr_attr), the host address;
+ *	for a converter binding that stands for a client prefix
+ *	(%MPCONV_A_CONV_CLIENT_PREFIX4/6), its first address and
+ *	%MPCONV_ADDR_A_PREFIXLEN (%MPCONV_CMD_BINDING_DEL takes it so too)
  * @MPCONV_A_BIND_SESSIONS: u32, its live sessions
  * @MPCONV_A_BIND_TOTAL: u64, sessions it has had
  * @MPCONV_A_BIND_BYTES_UP: u64, bytes relayed from it by its ended sessions
@@ -245,6 +248,13 @@ enum mpconv_role {
  *	handshake), 0 without Fast Open: a quarter of
  *	%MPCONV_A_CONV_MAX_SESSIONS, at most an eighth of the MPTCP token
  *	table, 16-1024
+ * @MPCONV_A_CONV_CLIENT_PREFIX4: u8, 1-32 (default 32): IPv4 clients are
+ *	counted per prefix of this length: its addresses share one binding,
+ *	and with it %MPCONV_A_CONV_MAX_PER_CLIENT and
+ *	%MPCONV_A_CONV_MAX_PENDING_PER_CLIENT (32: each address on its own)
+ * @MPCONV_A_CONV_CLIENT_PREFIX6: u8, 1-128 (default 64): likewise for IPv6
+ *	clients (64: a subscriber's /64, whose addresses it may rotate);
+ *	such a binding's %MPCONV_A_BIND_ADDR carries the prefix length
  */
 enum mpconv_attr {
 	MPCONV_A_UNSPEC,
@@ -312,6 +322,8 @@ enum mpconv_attr {
 	MPCONV_A_CONV_MAX_PENDING_PER_CLIENT,
 	MPCONV_A_CONV_BACKLOG,
 	MPCONV_A_CONV_FASTOPEN_QLEN,
+	MPCONV_A_CONV_CLIENT_PREFIX4,
+	MPCONV_A_CONV_CLIENT_PREFIX6,
 
 	__MPCONV_A_MAX
 };
@@ -480,6 +492,9 @@ enum mpconv_reason {
  *	kernel's first retransmission of the server's SYN (1 s): a spoofed
  *	source, most likely. The abandon runs from the session's work item:
  *	under extreme load it can come late.
+ * @MPCONV_STAT_BINDINGS_EVICTED: bindings without a session removed before
+ *	their lifetime ran out, to make room for a new client in a full
+ *	binding table (the one idle the longest goes first)
  */
 enum mpconv_stat {
 	MPCONV_STAT_UNSPEC,
@@ -526,6 +541,7 @@ enum mpconv_stat {
 	MPCONV_STAT_CPE_COOKIE_ACK,
 	MPCONV_STAT_CONV_PENDING_LIMIT,
 	MPCONV_STAT_CONV_UNVERIFIED,
+	MPCONV_STAT_BINDINGS_EVICTED,
 
 	__MPCONV_STAT_MAX
 };
