@@ -248,6 +248,7 @@ int mpconv_nla_get_prefixes(const struct nlattr *list, struct mpconv_prefix *out
 			return err;
 		out[*n].addr = a.a6;
 		out[*n].len = plen;
+		out[*n].family = a.family;
 		(*n)++;
 	}
 	return 0;
@@ -273,7 +274,7 @@ int mpconv_nla_put_prefixes(struct sk_buff *msg, int type, const struct mpconv_p
 		return -EMSGSIZE;
 	for (i = 0; i < n; i++) {
 		a.a6 = p[i].addr;
-		a.family = ipv6_addr_v4mapped(&a.a6) ? AF_INET : AF_INET6;
+		a.family = p[i].family;
 		if (mpconv_nla_put_addr(msg, MPCONV_A_PREFIX, &a, p[i].len))
 			return -EMSGSIZE;
 	}
@@ -787,6 +788,7 @@ static int mpconv_session_flush_doit(struct sk_buff *skb, struct genl_info *info
 			return err;
 		prefix.addr = dest.a6;
 		prefix.len = plen;
+		prefix.family = dest.family;
 	}
 	return reply_flushed(info, MPCONV_CMD_SESSION_FLUSH,
 			     mpconv_session_flush(mn, role,

