@@ -27,6 +27,7 @@
 #include <net/inet6_hashtables.h>
 #include <net/mptcp.h>
 #include <uapi/linux/mptcp.h>
+#include <net/ip6_route.h>
 #include <net/route.h>
 #include <net/sock.h>
 #include <net/tcp.h>
@@ -88,6 +89,62 @@ static struct mpconv_conv_cfg *conv_cfg(struct mpconv_net *mn)
 
 /* ---- policy ---- */
 
+/* Is @a delivered locally in @net: an "any-IP" local route (ip route add
+ * local P dev lo), an address of ours, whatever table policy routing
+ * finds it in?
+ */
+static bool dest_route_local(struct net *net, const struct in6_addr *a)
+{
+	if (ipv6_addr_v4mapped(a)) {
+		struct flowi4 fl4 = { .daddr = a->s6_addr32[3] };
+		struct rtable *rt;
+		bool local;
+
+		rt = ip_route_output_key(net, &fl4);
+		if (IS_ERR(rt))
+			return false;
+		local = rt->rt_type == RTN_LOCAL || rt->rt_type == RTN_BROADCAST;
+		ip_rt_put(rt);
+		return local;
+	}
+#if IS_ENABLED(CONFIG_IPV6)
+	{
+		struct flowi6 fl6 = { .daddr = *a };
+		struct dst_entry *dst;
+		bool local;
+
+		dst = ip6_route_output(net, NULL, &fl6);
+		local = !dst->error &&
+			(container_of(dst, struct rt6_info, dst)->rt6i_flags &
+			 (RTF_LOCAL | RTF_ANYCAST));
+		dst_release(dst);
+		return local;
+	}
+#else
+	return false;
+#endif
+}
+
+/* Is @a an address of ours in a VRF? ipv6_chk_addr() without a device
+ * looks at the default VRF's addresses only.
+ */
+static bool dest_vrf_addr6(struct net *net, const struct in6_addr *a)
+{
+	struct net_device *dev;
+	bool found = false;
+
+	rcu_read_lock();
+	for_each_netdev_rcu(net, dev) {
+		if (netif_is_l3_master(dev) &&
+		    ipv6_chk_addr_and_flags(net, a, dev, true, 0, IFA_F_TENTATIVE)) {
+			found = true;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return found;
+}
+
 /* The destinations nobody may reach through the converter. */
 static bool dest_builtin_denied(struct net *net, const struct in6_addr *a)
 {
@@ -104,13 +161,21 @@ static bool dest_builtin_denied(struct net *net, const struct in6_addr *a)
 		case RTN_MULTICAST:
 			return true;
 		}
-		return false;
+		/* An address of ours in a VRF, whose local routes are in the
+		 * VRF's table: the interface addresses are one list.
+		 */
+		if (__ip_dev_find(net, v4, false))
+			return true;
+		return dest_route_local(net, a);
 	}
 	if (ipv6_addr_any(a) || ipv6_addr_loopback(a) || ipv6_addr_is_multicast(a))
 		return true;
 	if (ipv6_addr_type(a) & IPV6_ADDR_LINKLOCAL)
 		return true;
-	return ipv6_chk_addr(net, a, NULL, 0);
+	/* Our addresses, in the default VRF and in the others. */
+	if (ipv6_chk_addr(net, a, NULL, 0) || dest_vrf_addr6(net, a))
+		return true;
+	return dest_route_local(net, a);
 }
 
 static void conv_cookie(struct mpconv_net *mn, const struct in6_addr *client, u8 *cookie)

@@ -118,5 +118,32 @@ check_prefix_families() {
 mpc_check "converter show keeps each prefix's family" check_prefix_families
 conv converter set deny none >/dev/null
 
+# === item 7: the built-in deny list follows local routes =====================
+# "Any-IP" local routes deliver whole prefixes to the converter's own host
+# without an address on an interface.
+ip -n "$ns_conc" -6 route add local 2001:db8:99::/64 dev lo
+expect_error "IPv6 any-IP local route (local 2001:db8:99::/64 dev lo) is denied" 32 \
+	2001:db8:11::2 2001:db8:99::5 8080
+# An IPv4 local route in a table that only policy routing reaches.
+ip -n "$ns_conc" route add local 192.0.2.96/28 dev lo table 100
+ip -n "$ns_conc" rule add to 192.0.2.96/28 table 100 pref 100
+expect_error "IPv4 local route in a policy-routing table is denied" 32 \
+	198.51.100.2 192.0.2.100 8080
+# An address of the converter's host in a VRF: its local route is in the
+# VRF's table, not in the one inet_addr_type() reads.
+if ip -n "$ns_conc" link add hyg-vrf type vrf table 10 2>/dev/null &&
+   ip -n "$ns_conc" link add hyg-d0 type dummy 2>/dev/null; then
+	ip -n "$ns_conc" link set hyg-d0 master hyg-vrf
+	ip -n "$ns_conc" link set hyg-vrf up
+	ip -n "$ns_conc" link set hyg-d0 up
+	ip -n "$ns_conc" addr add 192.0.2.77/32 dev hyg-d0
+	ip -n "$ns_conc" addr add 2001:db8:98::1/128 dev hyg-d0 nodad
+	expect_error "IPv4 address in a VRF is denied" 32 198.51.100.2 192.0.2.77 8080
+	expect_error "IPv6 address in a VRF is denied" 32 2001:db8:11::2 2001:db8:98::1 8080
+else
+	mpc_skip "addresses in a VRF are denied" "no vrf or dummy link type in this kernel"
+fi
+mpc_check "a routed IPv6 destination still works" echo_ok 2001:db8:11::2 2001:db8:2::2
+
 mpc_check_kernel_clean "no kernel warning during the suite"
 mpc_exit
