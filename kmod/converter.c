@@ -68,6 +68,14 @@
  * the kernel negotiates by itself. MSS, WS, SACK permitted, TS, MPTCP.
  */
 static const u8 conv_kinds[] = { 2, 3, 4, 8, 30 };
+/* Private-use TLV types (192-255) understood in a request, as a set of
+ * MPCONV_CONVERT_PRIV_BIT()s: none yet (a feature between mpconv peers adds
+ * its types here). A request with any other is refused with Unsupported
+ * Message: RFC 8803 answers "valid messages but with invalid or unknown
+ * TLVs" with the 0-31 errors, and ignoring a TLV the client relies on would
+ * silently drop what it asked for.
+ */
+#define CONV_PRIVATE_KNOWN	0ULL
 /* What an Info request is told (RFC 8803: kinds 0-2 are never listed). */
 static const u8 conv_supported[] = { 3, 4, 8, 30 };
 
@@ -387,6 +395,8 @@ static enum mpconv_step conv_request(struct mpconv_session *s, const struct mpco
 
 	if (!(m->present & (MPCONV_CONVERT_F_CONNECT | MPCONV_CONVERT_F_INFO)))
 		return conv_refuse(s, MPCONV_CONVERT_E_MALFORMED, s->hs, m->len, true);
+	if (mpconv_convert_priv_unknown(m, CONV_PRIVATE_KNOWN))
+		return conv_refuse(s, MPCONV_CONVERT_E_UNSUPPORTED, s->hs, m->len, true);
 
 	rcu_read_lock();
 	cfg = rcu_dereference(mn->conv.cfg);

@@ -145,5 +145,22 @@ else
 fi
 mpc_check "a routed IPv6 destination still works" echo_ok 2001:db8:11::2 2001:db8:2::2
 
+# === item 9: private-use TLVs the converter does not understand =============
+# Connect to 192.0.2.130:8080 (the same as the CLI would send), raw
+CONNECT=0a051f9000000000000000000000ffffc0000282
+mpc_check "raw Connect alone is served" \
+	sh -c "echo raw | ip netns exec $ns_cpe timeout 60 $CLIENT -R 01062263$CONNECT 198.51.100.2 | grep -qx raw"
+before=$(cstat err_unsupported)
+expect_error "Connect + private-use TLV 192: Unsupported Message" 2 \
+	-R "01072263${CONNECT}c0010000" 198.51.100.2
+expect_error "Connect + private-use TLV 255 first: Unsupported Message" 2 \
+	-R "01082263ff02000000000000$CONNECT" 198.51.100.2
+check_echoed() {
+	jq -e '.value | ascii_downcase | test("01072263'"$CONNECT"'c0010000")' "$T/j"
+}
+mc -J "$T/j" -R "01072263${CONNECT}c0010000" 198.51.100.2 </dev/null >/dev/null
+mpc_check "the Error value echoes the message" check_echoed
+mpc_check "Unsupported Message counted" test "$(cstat err_unsupported)" -ge $((before + 3))
+
 mpc_check_kernel_clean "no kernel warning during the suite"
 mpc_exit
