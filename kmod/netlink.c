@@ -3,9 +3,15 @@
  * The "mpconv" generic netlink family: the control plane.
  *
  * The family is netnsok: every request acts on the namespace of the socket it
- * came from (genl_info_net()). Reads are open; writes need CAP_NET_ADMIN in
- * the user namespace owning that network namespace (admin(), which says so
- * in the extack; attributes are validated first). Requests are validated
+ * came from (genl_info_net()). Everything but STATUS_GET needs CAP_NET_ADMIN
+ * in the user namespace owning that network namespace (admin(), which says
+ * so in the extack; attributes are validated first): sessions, bindings,
+ * configuration and counters name the LAN's hosts and where they connect.
+ * STATUS_GET stays open: the module's version, the namespace's cookie and
+ * age, which roles are on and how many sessions and bindings there are, no
+ * address; it is what tells a user whether mpconv runs at all. The events
+ * group is admin-only where the kernel can say so (GENL_MCAST_CAP_NET_ADMIN,
+ * checked when a socket joins it). Requests are validated
  * strictly against a per-command policy; every refusal carries an extack
  * message.
  *
@@ -94,7 +100,13 @@ static const struct nla_policy mpconv_sess_flush_policy[MPCONV_A_MAX + 1] = {
 static struct genl_family mpconv_genl_family;
 
 static const struct genl_multicast_group mpconv_mcgrps[] = {
-	{ .name = MPCONV_MCGRP_EVENTS, },
+	{
+		.name = MPCONV_MCGRP_EVENTS,
+#ifdef MPCONV_HAVE_GENL_MCAST_CAP
+		/* CAP_NET_ADMIN over the namespace, at join time */
+		.flags = GENL_MCAST_CAP_NET_ADMIN,
+#endif
+	},
 };
 
 /* Notifications may be sent (the family is registered). */
@@ -305,17 +317,31 @@ static int reply(struct genl_info *info, u8 cmd,
 	return genlmsg_reply(msg, info);
 }
 
+#define NOCAP_MSG	"needs CAP_NET_ADMIN in the network namespace's user namespace"
+
 /*
- * Writes need CAP_NET_ADMIN in the user namespace owning the network
- * namespace (what GENL_UNS_ADMIN_PERM checks), tested here rather than by
- * the genetlink core so that the refusal carries an extack message.
+ * Every command but STATUS_GET needs CAP_NET_ADMIN in the user namespace
+ * owning the network namespace (what GENL_UNS_ADMIN_PERM checks), tested
+ * here rather than by the genetlink core so that the refusal carries an
+ * extack message.
  */
 static bool admin(struct sk_buff *skb, struct genl_info *info)
 {
 	if (netlink_ns_capable(skb, genl_info_net(info)->user_ns, CAP_NET_ADMIN))
 		return true;
-	NL_SET_ERR_MSG(info->extack,
-		       "needs CAP_NET_ADMIN in the network namespace's user namespace");
+	NL_SET_ERR_MSG(info->extack, NOCAP_MSG);
+	return false;
+}
+
+/* The same for a dump, on each of its parts: the requester's socket (not
+ * whoever reads the next part) and the namespace dumped. The first part
+ * runs when the request arrives: its error and message go in NLMSG_DONE.
+ */
+static bool admin_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	if (netlink_ns_capable(cb->skb, sock_net(skb->sk)->user_ns, CAP_NET_ADMIN))
+		return true;
+	NL_SET_ERR_MSG(cb->extack, NOCAP_MSG);
 	return false;
 }
 
@@ -353,6 +379,8 @@ static int mpconv_conv_set_doit(struct sk_buff *skb, struct genl_info *info)
 
 static int mpconv_conv_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
+	if (!admin(skb, info))
+		return -EPERM;
 	return reply(info, MPCONV_CMD_CONVERTER_GET, mpconv_converter_fill);
 }
 
@@ -373,6 +401,8 @@ static int stats_fill(struct mpconv_net *mn, struct sk_buff *msg)
 
 static int mpconv_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
+	if (!admin(skb, info))
+		return -EPERM;
 	return reply(info, MPCONV_CMD_STATS_GET, stats_fill);
 }
 
@@ -608,12 +638,12 @@ out:
 
 static int mpconv_session_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	return dump_table(skb, cb, true);
+	return admin_dump(skb, cb) ? dump_table(skb, cb, true) : -EPERM;
 }
 
 static int mpconv_binding_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	return dump_table(skb, cb, false);
+	return admin_dump(skb, cb) ? dump_table(skb, cb, false) : -EPERM;
 }
 
 static int mpconv_cpe_set_doit(struct sk_buff *skb, struct genl_info *info)
@@ -632,6 +662,8 @@ static int mpconv_cpe_set_doit(struct sk_buff *skb, struct genl_info *info)
 
 static int mpconv_cpe_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
+	if (!admin(skb, info))
+		return -EPERM;
 	return reply(info, MPCONV_CMD_CPE_GET, mpconv_cpe_fill);
 }
 
