@@ -731,29 +731,41 @@ static void conv_accept_work(struct work_struct *work)
 	mod_delayed_work(mpconv_wq, &conv->accept_work, 0);
 }
 
-/* Turn on the namespace's TFO server bit (net.ipv4.tcp_fastopen & 2): the
- * kernel needs it for any Fast Open listener. Listeners without
- * TCP_FASTOPEN are not affected, and cookies stay required for them. The
- * bit is cleared again when the listener goes only if it was mpconv that
- * set it (an administrator who sets it meanwhile has to set it again).
+/*
+ * Fast Open on the listener needs the namespace's TFO server bit
+ * (net.ipv4.tcp_fastopen & 2): tcp_try_fastopen() (net/ipv4/tcp_fastopen.c)
+ * takes data in a SYN only when that bit is set, whatever the listener's
+ * own options; there is no per-socket or per-route equivalent. So the bit
+ * is turned on when it is off, and that is all: the listener asks for
+ * no cookie with its own TCP_FASTOPEN_NO_COOKIE, never with the namespace's
+ * TFO_SERVER_COOKIE_NOT_REQD (0x200). Listeners that did not set
+ * TCP_FASTOPEN have no Fast Open queue and are not affected; those that
+ * did get Fast Open with cookies, as their owner asked.
+ *
+ * The change is a compare-and-exchange, so a concurrent write of the sysctl
+ * is never undone, and it is undone only if the sysctl still holds what
+ * mpconv wrote: an administrator who wrote it meanwhile keeps that value.
  */
 static void conv_tfo_enable(struct mpconv_net *mn)
 {
-	int v = READ_ONCE(mn->net->ipv4.sysctl_tcp_fastopen);
+	int *tfo = &mn->net->ipv4.sysctl_tcp_fastopen;
+	int v = READ_ONCE(*tfo);
 
-	if (!(v & TFO_SERVER_ENABLE)) {
-		WRITE_ONCE(mn->net->ipv4.sysctl_tcp_fastopen, v | TFO_SERVER_ENABLE);
-		mn->conv.tfo_set = true;
-	}
+	do {
+		if (v & TFO_SERVER_ENABLE)
+			return;
+	} while (!try_cmpxchg(tfo, &v, v | TFO_SERVER_ENABLE));
+	mn->conv.tfo_written = v | TFO_SERVER_ENABLE;
 }
 
 static void conv_tfo_restore(struct mpconv_net *mn)
 {
-	int v = READ_ONCE(mn->net->ipv4.sysctl_tcp_fastopen);
+	int written = mn->conv.tfo_written;
 
-	if (mn->conv.tfo_set)
-		WRITE_ONCE(mn->net->ipv4.sysctl_tcp_fastopen, v & ~TFO_SERVER_ENABLE);
-	mn->conv.tfo_set = false;
+	if (written)
+		cmpxchg(&mn->net->ipv4.sysctl_tcp_fastopen, written,
+			written & ~TFO_SERVER_ENABLE);
+	mn->conv.tfo_written = 0;
 }
 
 /* Every MPTCP connection's token, and every pending MPTCP request's, lives

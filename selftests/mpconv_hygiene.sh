@@ -158,9 +158,68 @@ expect_error "Connect + private-use TLV 255 first: Unsupported Message" 2 \
 check_echoed() {
 	jq -e '.value | ascii_downcase | test("01072263'"$CONNECT"'c0010000")' "$T/j"
 }
-mc -J "$T/j" -R "01072263${CONNECT}c0010000" 198.51.100.2 </dev/null >/dev/null
+mc -J "$T/j" -R "01072263${CONNECT}c0010000" 198.51.100.2 </dev/null >/dev/null 2>&1
 mpc_check "the Error value echoes the message" check_echoed
 mpc_check "Unsupported Message counted" test "$(cstat err_unsupported)" -ge $((before + 3))
+
+# === item 3: Fast Open stays the converter's own ============================
+sysctl_tfo() { ip netns exec "$ns_conc" sysctl -n net.ipv4.tcp_fastopen; }
+set_tfo() { ip netns exec "$ns_conc" sysctl -qw net.ipv4.tcp_fastopen="$1"; }
+# tfo_cycle BEFORE AFTER_ENABLE [ADMIN_WRITE] AFTER_DISABLE
+tfo_cycle() {
+	conv converter disable >/dev/null && set_tfo "$1" &&
+	conv converter enable >/dev/null || return 1
+	echo "before $1, enabled: $(sysctl_tfo)"
+	[ "$(sysctl_tfo)" = "$2" ] || return 1
+	if [ $# -eq 4 ]; then
+		set_tfo "$3" || return 1
+		shift
+	fi
+	conv converter disable >/dev/null || return 1
+	echo "disabled: $(sysctl_tfo)"
+	[ "$(sysctl_tfo)" = "$3" ]
+}
+if [ "$(conv -j converter show | jq .fastopen)" = true ]; then
+	mpc_check "tcp_fastopen 1: the converter adds the server bit alone (3), removes it (1)" \
+		tfo_cycle 1 3 1
+	mpc_check "tcp_fastopen 3 (the administrator's): left as it is" tfo_cycle 3 3 3
+	# 515 = 0x203: server bit and no cookies, written while the converter ran
+	mpc_check "tcp_fastopen written meanwhile (515): not undone at disable" \
+		tfo_cycle 1 3 515 515
+else
+	mpc_check "no Fast Open listener on $(uname -r): tcp_fastopen untouched" tfo_cycle 1 1 1
+fi
+set_tfo 1
+conv converter enable >/dev/null
+
+# An unrelated listener that asked for Fast Open (TCP_FASTOPEN) but not for
+# cookie-less SYNs takes no data from a SYN without a cookie.
+ip netns exec "$ns_conc" python3 -c '
+import socket, sys
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.setsockopt(socket.IPPROTO_TCP, socket.TCP_FASTOPEN, 16)
+s.bind(("198.51.100.2", 9000)); s.listen(8)
+print("listening", flush=True)
+while True:
+    c, _ = s.accept(); c.recv(64); c.close()
+' >"$T/tfo-listener" 2>&1 &
+mpc_on_exit "kill $!"
+mpc_check "the unrelated Fast Open listener is up" wait_for 10 grep -q listening "$T/tfo-listener"
+passive() { ip netns exec "$ns_conc" nstat -az TcpExtTCPFastOpenPassive | awk '$1 == "TcpExtTCPFastOpenPassive" { print $2 }'; }
+nocookie_syn() {
+	ip netns exec "$ns_cpe" python3 -c '
+import socket
+s = socket.socket()
+s.setsockopt(socket.IPPROTO_TCP, 34, 1)  # TCP_FASTOPEN_NO_COOKIE
+s.sendto(b"data in the SYN", socket.MSG_FASTOPEN, ("198.51.100.2", 9000))
+s.close()
+'
+}
+before=$(passive)
+mpc_check "a cookie-less SYN with data to the unrelated listener" nocookie_syn
+mpc_check "... its data was not taken from the SYN (TCPFastOpenPassive unchanged)" \
+	test "$(passive)" = "$before"
 
 mpc_check_kernel_clean "no kernel warning during the suite"
 mpc_exit
