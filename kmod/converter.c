@@ -335,7 +335,8 @@ static u8 connect_errno_code(int err)
 	}
 }
 
-static enum mpconv_step conv_connect(struct mpconv_session *s, const struct mpconv_convert_msg *m)
+static enum mpconv_step conv_connect(struct mpconv_session *s, const struct in6_addr *dest,
+				     u16 port)
 {
 	const struct mpconv_conv_cfg *cfg;
 	struct net *net = s->mn->net;
@@ -344,8 +345,8 @@ static enum mpconv_step conv_connect(struct mpconv_session *s, const struct mpco
 	bool mptcp;
 	int err = -EPROTONOSUPPORT, len;
 
-	s->dest.a6 = *(const struct in6_addr *)m->addr;
-	s->dest.port = m->port;
+	s->dest.a6 = *dest;
+	s->dest.port = port;
 	s->dest.family = ipv6_addr_v4mapped(&s->dest.a6) ? AF_INET : AF_INET6;
 
 	rcu_read_lock();
@@ -392,16 +393,19 @@ static enum mpconv_step conv_request(struct mpconv_session *s, const struct mpco
 	u8 bad[MPCONV_MAX_PREFIXES], cookie[1 + COOKIE_LEN];
 	bool cookie_required, denied;
 	size_t pos = 0, nbad = 0;
+	struct in6_addr dest;
 
 	if (!(m->present & (MPCONV_CONVERT_F_CONNECT | MPCONV_CONVERT_F_INFO)))
 		return conv_refuse(s, MPCONV_CONVERT_E_MALFORMED, s->hs, m->len, true);
 	if (mpconv_convert_priv_unknown(m, CONV_PRIVATE_KNOWN))
 		return conv_refuse(s, MPCONV_CONVERT_E_UNSUPPORTED, s->hs, m->len, true);
 
+	/* m->addr is a byte array at an odd offset: copy, never cast */
+	memcpy(&dest, m->addr, sizeof(dest));
 	rcu_read_lock();
 	cfg = rcu_dereference(mn->conv.cfg);
 	cookie_required = cfg->cookie_required;
-	denied = mpconv_prefix_match(cfg->deny, cfg->n_deny, (const struct in6_addr *)m->addr);
+	denied = mpconv_prefix_match(cfg->deny, cfg->n_deny, &dest);
 	rcu_read_unlock();
 
 	if (cookie_required) {
@@ -444,11 +448,11 @@ static enum mpconv_step conv_request(struct mpconv_session *s, const struct mpco
 	if (nbad)
 		return conv_refuse(s, MPCONV_CONVERT_E_TCPOPT, bad, nbad, false);
 
-	if (denied || dest_builtin_denied(mn->net, (const struct in6_addr *)m->addr)) {
+	if (denied || dest_builtin_denied(mn->net, &dest)) {
 		mpconv_stat_inc(mn, MPCONV_STAT_CONV_REFUSED_DEST);
 		return conv_refuse(s, MPCONV_CONVERT_E_NOT_AUTHORIZED, NULL, 0, false);
 	}
-	return conv_connect(s, m);
+	return conv_connect(s, &dest, m->port);
 }
 
 static enum mpconv_step conv_handshake(struct mpconv_session *s)

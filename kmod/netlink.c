@@ -412,8 +412,8 @@ static u64 age_ms(u64 since)
 }
 
 /* Runs under RCU, beside the session's own work: s->dest is read only once
- * the state says it was set (release in the role), and the byte counts may
- * be torn on 32-bit machines (a display value only).
+ * the state says it was set (release in the role); the byte counts are read
+ * through their u64_stats_sync (whole on 32-bit machines too).
  */
 static int session_fill(struct sk_buff *msg, const struct mpconv_session *s)
 {
@@ -426,9 +426,9 @@ static int session_fill(struct sk_buff *msg, const struct mpconv_session *s)
 	    mpconv_nla_put_addr(msg, MPCONV_A_SESS_CLIENT, &s->client, -1) ||
 	    (state >= MPCONV_SESS_CONNECTING && state != MPCONV_SESS_REFUSING &&
 	     mpconv_nla_put_addr(msg, MPCONV_A_SESS_DEST, &s->dest, -1)) ||
-	    nla_put_u64_64bit(msg, MPCONV_A_SESS_BYTES_UP, READ_ONCE(s->relay.dir[0].bytes),
+	    nla_put_u64_64bit(msg, MPCONV_A_SESS_BYTES_UP, mpconv_relay_bytes(&s->relay, 0),
 			      MPCONV_A_PAD) ||
-	    nla_put_u64_64bit(msg, MPCONV_A_SESS_BYTES_DOWN, READ_ONCE(s->relay.dir[1].bytes),
+	    nla_put_u64_64bit(msg, MPCONV_A_SESS_BYTES_DOWN, mpconv_relay_bytes(&s->relay, 1),
 			      MPCONV_A_PAD) ||
 	    nla_put_u64_64bit(msg, MPCONV_A_SESS_AGE_MS, age_ms(s->created), MPCONV_A_PAD) ||
 	    nla_put_u8(msg, MPCONV_A_SESS_SERVER_MPTCP, READ_ONCE(s->server_mptcp)))
@@ -569,7 +569,7 @@ static int binding_fill(struct sk_buff *msg, const struct mpconv_binding *b)
 	    nla_put_u32(msg, MPCONV_A_BIND_SESSIONS, READ_ONCE(b->sessions)) ||
 	    nla_put_u8(msg, MPCONV_A_BIND_MODE, READ_ONCE(b->mode)) ||
 	    nla_put_u8(msg, MPCONV_A_BIND_STATIC, READ_ONCE(b->is_static)) ||
-	    nla_put_u64_64bit(msg, MPCONV_A_BIND_TOTAL, READ_ONCE(b->total), MPCONV_A_PAD) ||
+	    nla_put_u64_64bit(msg, MPCONV_A_BIND_TOTAL, atomic64_read(&b->total), MPCONV_A_PAD) ||
 	    nla_put_u64_64bit(msg, MPCONV_A_BIND_BYTES_UP, atomic64_read(&b->bytes_up),
 			      MPCONV_A_PAD) ||
 	    nla_put_u64_64bit(msg, MPCONV_A_BIND_BYTES_DOWN, atomic64_read(&b->bytes_down),

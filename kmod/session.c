@@ -177,7 +177,7 @@ struct mpconv_session *mpconv_session_new(struct mpconv_net *mn, u8 role,
 		}
 		refcount_inc(&b->ref);
 		b->sessions++;
-		b->total++;
+		atomic64_inc(&b->total);
 		s->binding = b;
 	} else {
 		mn->refusing++;
@@ -261,7 +261,7 @@ static void session_end(struct mpconv_session *s)
 {
 	struct mpconv_net *mn = s->mn;
 	struct mpconv_binding *b = s->binding;
-	u64 up = s->relay.dir[0].bytes, down = s->relay.dir[1].bytes;
+	u64 up = mpconv_relay_bytes(&s->relay, 0), down = mpconv_relay_bytes(&s->relay, 1);
 	void (*release)(struct socket *sock) = s->graceful ? sock_release : mpconv_sock_abort;
 
 	mpconv_watch_del(&s->cwatch);

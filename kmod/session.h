@@ -49,7 +49,7 @@ struct mpconv_binding {
 	struct in6_addr addr;
 	u32 sessions;
 	atomic_t pending;
-	u64 total;
+	atomic64_t total;
 	atomic64_t bytes_up;
 	atomic64_t bytes_down;
 	u64 created;
