@@ -221,5 +221,53 @@ mpc_check "a cookie-less SYN with data to the unrelated listener" nocookie_syn
 mpc_check "... its data was not taken from the SYN (TCPFastOpenPassive unchanged)" \
 	test "$(passive)" = "$before"
 
+# === item 8: a client's ADD_ADDR and the converter's path manager =========
+# The client (cpe) announces 192.0.2.1, its LAN address, which the deny list
+# forbids. With add_addr_accepted 2 the converter's namespace opens a
+# subflow toward it (the kernel's path manager does not ask mpconv); with 0
+# (the README's setting) no SYN leaves toward it.
+if command -v nft >/dev/null &&
+   ip netns exec "$ns_conc" nft add table inet hyg 2>/dev/null; then
+	ip netns exec "$ns_conc" nft add chain inet hyg out '{ type filter hook output priority 0; }'
+	ip netns exec "$ns_conc" nft add rule inet hyg out ip daddr 192.0.2.1 \
+		tcp flags '&' '(syn|ack)' == syn counter
+	syns_to_lan() {
+		ip netns exec "$ns_conc" nft list chain inet hyg out |
+			sed -n 's/.*counter packets \([0-9]*\).*/\1/p'
+	}
+	addaddr_rx() {
+		ip netns exec "$ns_conc" nstat -az MPTcpExtAddAddr |
+			awk '$1 == "MPTcpExtAddAddr" { print $2 }'
+	}
+	ip -n "$ns_cpe" mptcp endpoint add 192.0.2.1 dev lan signal
+	conv converter set deny 192.0.2.0/25 >/dev/null
+	# a connection that lasts while its ADD_ADDR goes over
+	long_conn() {
+		(echo hygiene; sleep 3) | mc 198.51.100.2 192.0.2.130 8080 >/dev/null 2>&1 &
+	}
+	gt() { [ "$("$1")" -gt "$2" ]; }
+
+	ip -n "$ns_conc" mptcp limits set subflow 2 add_addr_accepted 2
+	before=$(syns_to_lan)
+	long_conn
+	pid=$!
+	mpc_check "add_addr_accepted 2: the converter's namespace sends a SYN to the announced, denied address" \
+		wait_for 15 gt syns_to_lan "$before"
+	wait "$pid"
+
+	ip -n "$ns_conc" mptcp limits set subflow 2 add_addr_accepted 0
+	before=$(syns_to_lan)
+	adds=$(addaddr_rx)
+	long_conn
+	pid=$!
+	mpc_check "add_addr_accepted 0: the ADD_ADDR arrives" wait_for 15 gt addaddr_rx "$adds"
+	wait "$pid"
+	mpc_check "add_addr_accepted 0: no SYN toward it" test "$(syns_to_lan)" = "$before"
+	ip -n "$ns_cpe" mptcp endpoint flush
+	conv converter set deny none >/dev/null
+else
+	mpc_skip "ADD_ADDR toward a denied address" "no nft (nf_tables) here"
+fi
+
 mpc_check_kernel_clean "no kernel warning during the suite"
 mpc_exit
