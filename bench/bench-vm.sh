@@ -82,7 +82,7 @@ for ns in "$ns_client" "$ns_cpe" "$ns_conc" "$ns_server"; do
 done
 mpc_mod_loaded || insmod "$MPCONV_KO" || die "insmod $MPCONV_KO failed"
 ip -n "$ns_cpe" mptcp limits set subflow 2 add_addr_accepted 2
-ip -n "$ns_conc" mptcp limits set subflow 2 add_addr_accepted 2
+ip -n "$ns_conc" mptcp limits set subflow 2 add_addr_accepted 0
 
 # server: plain TCP; conc: the MPTCP ends of the direct MPTCP setup
 bg ip netns exec "$ns_server" iperf3 -s -p 5201

@@ -448,6 +448,33 @@ int mpconv_convert_decode(const u8 *buf, size_t len, enum mpconv_convert_dir dir
 }
 
 /**
+ * mpconv_convert_priv_unknown() - the first private-use TLV not in a set
+ * @msg: a message mpconv_convert_decode() accepted
+ * @known: the private-use types the caller understands: bit n for type
+ *	192 + n (0 for none)
+ *
+ * The decoder accepts every private-use type (192-255) and leaves them to
+ * the caller: RFC 8803 answers a message carrying a TLV the receiver does
+ * not support with Unsupported Message (2).
+ *
+ * Return: the type of the first private-use TLV of @msg whose bit is not
+ * set in @known, or 0 when there is none.
+ */
+u8 mpconv_convert_priv_unknown(const struct mpconv_convert_msg *msg, u64 known)
+{
+	unsigned int i;
+
+	for (i = 0; i < msg->n_priv && i < MPCONV_CONVERT_MAX_PRIV; i++) {
+		u8 type = msg->priv[i].type;
+
+		if (type < MPCONV_CONVERT_TLV_PRIV_MIN ||
+		    !(known & MPCONV_CONVERT_PRIV_BIT(type)))
+			return type;
+	}
+	return 0;
+}
+
+/**
  * mpconv_convert_begin() - start encoding a Convert message
  * @b: builder state, initialised here
  * @buf: output buffer

@@ -71,8 +71,10 @@
  *
  * Left to the caller (policy, not syntax): whether a request carries a
  * Connect or Info TLV (suggested answer when neither is there: Malformed
- * Message); which TCP option kinds a Connect may ask for (33 Unsupported TCP
- * Option, walk them with mpconv_convert_opt_next()); Cookie checks (3 Missing
+ * Message); which private-use TLVs it understands (the others are 2
+ * Unsupported Message, find them with mpconv_convert_priv_unknown()); which
+ * TCP option kinds a Connect may ask for (33 Unsupported TCP Option, walk
+ * them with mpconv_convert_opt_next()); Cookie checks (3 Missing
  * Cookie, 32 Not Authorized); addresses refused by local policy (32).
  */
 #ifndef _MPCONV_CONVERT_H
@@ -92,6 +94,7 @@
 typedef __u8 u8;
 typedef __u16 u16;
 typedef __u32 u32;
+typedef __u64 u64;
 #ifndef BIT
 #define BIT(nr)		(1UL << (nr))
 #endif
@@ -106,6 +109,8 @@ typedef __u32 u32;
 #define MPCONV_CONVERT_PORT		5124
 /* Private-use TLVs kept by the decoder; one more is Unsupported Message */
 #define MPCONV_CONVERT_MAX_PRIV		4
+/* Bit of a private-use type (192-255) in a mpconv_convert_priv_unknown() set */
+#define MPCONV_CONVERT_PRIV_BIT(type)	(1ULL << ((type) - MPCONV_CONVERT_TLV_PRIV_MIN))
 #define MPCONV_CONVERT_CONNECT_MIN_LEN	20
 
 /**
@@ -272,6 +277,8 @@ struct mpconv_convert_builder {
 
 int mpconv_convert_decode(const u8 *buf, size_t len, enum mpconv_convert_dir dir,
 			  struct mpconv_convert_msg *msg, u8 *err);
+
+u8 mpconv_convert_priv_unknown(const struct mpconv_convert_msg *msg, u64 known);
 
 int mpconv_convert_opts_check(const u8 *opts, size_t len, bool zero_pad);
 int mpconv_convert_opt_next(const u8 *opts, size_t len, size_t *pos,

@@ -27,6 +27,7 @@
 #include <net/inet6_hashtables.h>
 #include <net/mptcp.h>
 #include <uapi/linux/mptcp.h>
+#include <net/ip6_route.h>
 #include <net/route.h>
 #include <net/sock.h>
 #include <net/tcp.h>
@@ -67,6 +68,14 @@
  * the kernel negotiates by itself. MSS, WS, SACK permitted, TS, MPTCP.
  */
 static const u8 conv_kinds[] = { 2, 3, 4, 8, 30 };
+/* Private-use TLV types (192-255) understood in a request, as a set of
+ * MPCONV_CONVERT_PRIV_BIT()s: none yet (a feature between mpconv peers adds
+ * its types here). A request with any other is refused with Unsupported
+ * Message: RFC 8803 answers "valid messages but with invalid or unknown
+ * TLVs" with the 0-31 errors, and ignoring a TLV the client relies on would
+ * silently drop what it asked for.
+ */
+#define CONV_PRIVATE_KNOWN	0ULL
 /* What an Info request is told (RFC 8803: kinds 0-2 are never listed). */
 static const u8 conv_supported[] = { 3, 4, 8, 30 };
 
@@ -90,6 +99,62 @@ static struct mpconv_conv_cfg *conv_cfg(struct mpconv_net *mn)
 
 /* ---- policy ---- */
 
+/* Is @a delivered locally in @net: an "any-IP" local route (ip route add
+ * local P dev lo), an address of ours, whatever table policy routing
+ * finds it in?
+ */
+static bool dest_route_local(struct net *net, const struct in6_addr *a)
+{
+	if (ipv6_addr_v4mapped(a)) {
+		struct flowi4 fl4 = { .daddr = a->s6_addr32[3] };
+		struct rtable *rt;
+		bool local;
+
+		rt = ip_route_output_key(net, &fl4);
+		if (IS_ERR(rt))
+			return false;
+		local = rt->rt_type == RTN_LOCAL || rt->rt_type == RTN_BROADCAST;
+		ip_rt_put(rt);
+		return local;
+	}
+#if IS_ENABLED(CONFIG_IPV6)
+	{
+		struct flowi6 fl6 = { .daddr = *a };
+		struct dst_entry *dst;
+		bool local;
+
+		dst = ip6_route_output(net, NULL, &fl6);
+		local = !dst->error &&
+			(container_of(dst, struct rt6_info, dst)->rt6i_flags &
+			 (RTF_LOCAL | RTF_ANYCAST));
+		dst_release(dst);
+		return local;
+	}
+#else
+	return false;
+#endif
+}
+
+/* Is @a an address of ours in a VRF? ipv6_chk_addr() without a device
+ * looks at the default VRF's addresses only.
+ */
+static bool dest_vrf_addr6(struct net *net, const struct in6_addr *a)
+{
+	struct net_device *dev;
+	bool found = false;
+
+	rcu_read_lock();
+	for_each_netdev_rcu(net, dev) {
+		if (netif_is_l3_master(dev) &&
+		    ipv6_chk_addr_and_flags(net, a, dev, true, 0, IFA_F_TENTATIVE)) {
+			found = true;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return found;
+}
+
 /* The destinations nobody may reach through the converter. */
 static bool dest_builtin_denied(struct net *net, const struct in6_addr *a)
 {
@@ -106,13 +171,21 @@ static bool dest_builtin_denied(struct net *net, const struct in6_addr *a)
 		case RTN_MULTICAST:
 			return true;
 		}
-		return false;
+		/* An address of ours in a VRF, whose local routes are in the
+		 * VRF's table: the interface addresses are one list.
+		 */
+		if (__ip_dev_find(net, v4, false))
+			return true;
+		return dest_route_local(net, a);
 	}
 	if (ipv6_addr_any(a) || ipv6_addr_loopback(a) || ipv6_addr_is_multicast(a))
 		return true;
 	if (ipv6_addr_type(a) & IPV6_ADDR_LINKLOCAL)
 		return true;
-	return ipv6_chk_addr(net, a, NULL, 0);
+	/* Our addresses, in the default VRF and in the others. */
+	if (ipv6_chk_addr(net, a, NULL, 0) || dest_vrf_addr6(net, a))
+		return true;
+	return dest_route_local(net, a);
 }
 
 static void conv_cookie(struct mpconv_net *mn, const struct in6_addr *client, u8 *cookie)
@@ -272,7 +345,8 @@ static u8 connect_errno_code(int err)
 	}
 }
 
-static enum mpconv_step conv_connect(struct mpconv_session *s, const struct mpconv_convert_msg *m)
+static enum mpconv_step conv_connect(struct mpconv_session *s, const struct in6_addr *dest,
+				     u16 port)
 {
 	const struct mpconv_conv_cfg *cfg;
 	struct net *net = s->mn->net;
@@ -281,8 +355,8 @@ static enum mpconv_step conv_connect(struct mpconv_session *s, const struct mpco
 	bool mptcp;
 	int err = -EPROTONOSUPPORT, len;
 
-	s->dest.a6 = *(const struct in6_addr *)m->addr;
-	s->dest.port = m->port;
+	s->dest.a6 = *dest;
+	s->dest.port = port;
 	s->dest.family = ipv6_addr_v4mapped(&s->dest.a6) ? AF_INET : AF_INET6;
 
 	rcu_read_lock();
@@ -334,14 +408,19 @@ static enum mpconv_step conv_request(struct mpconv_session *s, const struct mpco
 	u8 bad[MPCONV_MAX_PREFIXES], cookie[1 + COOKIE_LEN];
 	bool cookie_required, denied;
 	size_t pos = 0, nbad = 0;
+	struct in6_addr dest;
 
 	if (!(m->present & (MPCONV_CONVERT_F_CONNECT | MPCONV_CONVERT_F_INFO)))
 		return conv_refuse(s, MPCONV_CONVERT_E_MALFORMED, s->hs, m->len, true);
+	if (mpconv_convert_priv_unknown(m, CONV_PRIVATE_KNOWN))
+		return conv_refuse(s, MPCONV_CONVERT_E_UNSUPPORTED, s->hs, m->len, true);
 
+	/* m->addr is a byte array at an odd offset: copy, never cast */
+	memcpy(&dest, m->addr, sizeof(dest));
 	rcu_read_lock();
 	cfg = rcu_dereference(mn->conv.cfg);
 	cookie_required = cfg->cookie_required;
-	denied = mpconv_prefix_match(cfg->deny, cfg->n_deny, (const struct in6_addr *)m->addr);
+	denied = mpconv_prefix_match(cfg->deny, cfg->n_deny, &dest);
 	rcu_read_unlock();
 
 	if (cookie_required) {
@@ -384,11 +463,11 @@ static enum mpconv_step conv_request(struct mpconv_session *s, const struct mpco
 	if (nbad)
 		return conv_refuse(s, MPCONV_CONVERT_E_TCPOPT, bad, nbad, false);
 
-	if (denied || dest_builtin_denied(mn->net, (const struct in6_addr *)m->addr)) {
+	if (denied || dest_builtin_denied(mn->net, &dest)) {
 		mpconv_stat_inc(mn, MPCONV_STAT_CONV_REFUSED_DEST);
 		return conv_refuse(s, MPCONV_CONVERT_E_NOT_AUTHORIZED, NULL, 0, false);
 	}
-	return conv_connect(s, m);
+	return conv_connect(s, &dest, m->port);
 }
 
 static enum mpconv_step conv_handshake(struct mpconv_session *s)
@@ -735,29 +814,41 @@ static void conv_accept_work(struct work_struct *work)
 	mod_delayed_work(mpconv_wq, &conv->accept_work, 0);
 }
 
-/* Turn on the namespace's TFO server bit (net.ipv4.tcp_fastopen & 2): the
- * kernel needs it for any Fast Open listener. Listeners without
- * TCP_FASTOPEN are not affected, and cookies stay required for them. The
- * bit is cleared again when the listener goes only if it was mpconv that
- * set it (an administrator who sets it meanwhile has to set it again).
+/*
+ * Fast Open on the listener needs the namespace's TFO server bit
+ * (net.ipv4.tcp_fastopen & 2): tcp_try_fastopen() (net/ipv4/tcp_fastopen.c)
+ * takes data in a SYN only when that bit is set, whatever the listener's
+ * own options; there is no per-socket or per-route equivalent. So the bit
+ * is turned on when it is off, and that is all: the listener asks for
+ * no cookie with its own TCP_FASTOPEN_NO_COOKIE, never with the namespace's
+ * TFO_SERVER_COOKIE_NOT_REQD (0x200). Listeners that did not set
+ * TCP_FASTOPEN have no Fast Open queue and are not affected; those that
+ * did get Fast Open with cookies, as their owner asked.
+ *
+ * The change is a compare-and-exchange, so a concurrent write of the sysctl
+ * is never undone, and it is undone only if the sysctl still holds what
+ * mpconv wrote: an administrator who wrote it meanwhile keeps that value.
  */
 static void conv_tfo_enable(struct mpconv_net *mn)
 {
-	int v = READ_ONCE(mn->net->ipv4.sysctl_tcp_fastopen);
+	int *tfo = &mn->net->ipv4.sysctl_tcp_fastopen;
+	int v = READ_ONCE(*tfo);
 
-	if (!(v & TFO_SERVER_ENABLE)) {
-		WRITE_ONCE(mn->net->ipv4.sysctl_tcp_fastopen, v | TFO_SERVER_ENABLE);
-		mn->conv.tfo_set = true;
-	}
+	do {
+		if (v & TFO_SERVER_ENABLE)
+			return;
+	} while (!try_cmpxchg(tfo, &v, v | TFO_SERVER_ENABLE));
+	mn->conv.tfo_written = v | TFO_SERVER_ENABLE;
 }
 
 static void conv_tfo_restore(struct mpconv_net *mn)
 {
-	int v = READ_ONCE(mn->net->ipv4.sysctl_tcp_fastopen);
+	int written = mn->conv.tfo_written;
 
-	if (mn->conv.tfo_set)
-		WRITE_ONCE(mn->net->ipv4.sysctl_tcp_fastopen, v & ~TFO_SERVER_ENABLE);
-	mn->conv.tfo_set = false;
+	if (written)
+		cmpxchg(&mn->net->ipv4.sysctl_tcp_fastopen, written,
+			written & ~TFO_SERVER_ENABLE);
+	mn->conv.tfo_written = 0;
 }
 
 /* Every MPTCP connection's token, and every pending MPTCP request's, lives

@@ -70,8 +70,9 @@ struct mpconv_conv_cfg {
  * @backlog: the listener's backlog (SYN queue), 0 without a listener
  * @tfo_qlen: its Fast Open queue; 0 when it takes no data in the SYN (no
  *	TFO, cookie-less, on this kernel or no listener)
- * @tfo_set: mpconv turned on the namespace's TFO server bit
- *	(net.ipv4.tcp_fastopen & 2) and restores it when disabled
+ * @tfo_written: the value mpconv gave net.ipv4.tcp_fastopen when it turned
+ *	the TFO server bit (2) on, 0 when it did not; the bit is turned off
+ *	again only if nobody wrote the sysctl since
  * @cookie_key: key of the per-client cookies
  */
 struct mpconv_converter {
@@ -79,7 +80,7 @@ struct mpconv_converter {
 	struct socket *lsock;
 	struct mpconv_watch lwatch;
 	struct delayed_work accept_work;
-	bool tfo_set;
+	int tfo_written;
 	u32 backlog;
 	u32 tfo_qlen;
 	siphash_key_t cookie_key;

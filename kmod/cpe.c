@@ -84,7 +84,7 @@ static int cpe_open(struct mpconv_session *s)
 	n = mpconv_sock_recv(s->csock, s->hs + s->hs_len, CPE_EARLY_DATA);
 	if (n > 0) {
 		s->hs_len += n;
-		s->relay.dir[0].bytes = n;
+		mpconv_relay_set_bytes(&s->relay, 0, n);
 	}
 
 	err = mpconv_sock_create(net, conv.family, IPPROTO_MPTCP, &s->ssock);
@@ -172,10 +172,10 @@ static enum mpconv_step cpe_reply(struct mpconv_session *s, const struct mpconv_
 		cpe_count_error(mn, m->error);
 		return mpconv_session_fail(s, MPCONV_REASON_ERROR, m->error);
 	}
-	early = s->relay.dir[0].bytes;		/* sent with the request */
+	early = mpconv_relay_bytes(&s->relay, 0);	/* sent with the request */
 	s->server_mptcp = reply_server_mptcp(s->hs, m);
 	mpconv_relay_init(&s->relay, s->csock, s->ssock);
-	s->relay.dir[0].bytes = early;
+	mpconv_relay_set_bytes(&s->relay, 0, early);
 	if (mpconv_relay_preload(&s->relay, 1, s->hs + len, s->hs_len - len))
 		return MPCONV_STEP_DONE;
 	kfree(s->hs);

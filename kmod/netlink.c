@@ -3,9 +3,15 @@
  * The "mpconv" generic netlink family: the control plane.
  *
  * The family is netnsok: every request acts on the namespace of the socket it
- * came from (genl_info_net()). Reads are open; writes need CAP_NET_ADMIN in
- * the user namespace owning that network namespace (admin(), which says so
- * in the extack; attributes are validated first). Requests are validated
+ * came from (genl_info_net()). Everything but STATUS_GET needs CAP_NET_ADMIN
+ * in the user namespace owning that network namespace (admin(), which says
+ * so in the extack; attributes are validated first): sessions, bindings,
+ * configuration and counters name the LAN's hosts and where they connect.
+ * STATUS_GET stays open: the module's version, the namespace's cookie and
+ * age, which roles are on and how many sessions and bindings there are, no
+ * address; it is what tells a user whether mpconv runs at all. The events
+ * group is admin-only where the kernel can say so (GENL_MCAST_CAP_NET_ADMIN,
+ * checked when a socket joins it). Requests are validated
  * strictly against a per-command policy; every refusal carries an extack
  * message.
  *
@@ -95,7 +101,13 @@ static const struct nla_policy mpconv_sess_flush_policy[MPCONV_A_MAX + 1] = {
 static struct genl_family mpconv_genl_family;
 
 static const struct genl_multicast_group mpconv_mcgrps[] = {
-	{ .name = MPCONV_MCGRP_EVENTS, },
+	{
+		.name = MPCONV_MCGRP_EVENTS,
+#ifdef MPCONV_HAVE_GENL_MCAST_CAP
+		/* CAP_NET_ADMIN over the namespace, at join time */
+		.flags = GENL_MCAST_CAP_NET_ADMIN,
+#endif
+	},
 };
 
 /* Notifications may be sent (the family is registered). */
@@ -249,6 +261,7 @@ int mpconv_nla_get_prefixes(const struct nlattr *list, struct mpconv_prefix *out
 			return err;
 		out[*n].addr = a.a6;
 		out[*n].len = plen;
+		out[*n].family = a.family;
 		(*n)++;
 	}
 	return 0;
@@ -274,7 +287,7 @@ int mpconv_nla_put_prefixes(struct sk_buff *msg, int type, const struct mpconv_p
 		return -EMSGSIZE;
 	for (i = 0; i < n; i++) {
 		a.a6 = p[i].addr;
-		a.family = ipv6_addr_v4mapped(&a.a6) ? AF_INET : AF_INET6;
+		a.family = p[i].family;
 		if (mpconv_nla_put_addr(msg, MPCONV_A_PREFIX, &a, p[i].len))
 			return -EMSGSIZE;
 	}
@@ -305,17 +318,31 @@ static int reply(struct genl_info *info, u8 cmd,
 	return genlmsg_reply(msg, info);
 }
 
+#define NOCAP_MSG	"needs CAP_NET_ADMIN in the network namespace's user namespace"
+
 /*
- * Writes need CAP_NET_ADMIN in the user namespace owning the network
- * namespace (what GENL_UNS_ADMIN_PERM checks), tested here rather than by
- * the genetlink core so that the refusal carries an extack message.
+ * Every command but STATUS_GET needs CAP_NET_ADMIN in the user namespace
+ * owning the network namespace (what GENL_UNS_ADMIN_PERM checks), tested
+ * here rather than by the genetlink core so that the refusal carries an
+ * extack message.
  */
 static bool admin(struct sk_buff *skb, struct genl_info *info)
 {
 	if (netlink_ns_capable(skb, genl_info_net(info)->user_ns, CAP_NET_ADMIN))
 		return true;
-	NL_SET_ERR_MSG(info->extack,
-		       "needs CAP_NET_ADMIN in the network namespace's user namespace");
+	NL_SET_ERR_MSG(info->extack, NOCAP_MSG);
+	return false;
+}
+
+/* The same for a dump, on each of its parts: the requester's socket (not
+ * whoever reads the next part) and the namespace dumped. The first part
+ * runs when the request arrives: its error and message go in NLMSG_DONE.
+ */
+static bool admin_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	if (netlink_ns_capable(cb->skb, sock_net(skb->sk)->user_ns, CAP_NET_ADMIN))
+		return true;
+	NL_SET_ERR_MSG(cb->extack, NOCAP_MSG);
 	return false;
 }
 
@@ -353,6 +380,8 @@ static int mpconv_conv_set_doit(struct sk_buff *skb, struct genl_info *info)
 
 static int mpconv_conv_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
+	if (!admin(skb, info))
+		return -EPERM;
 	return reply(info, MPCONV_CMD_CONVERTER_GET, mpconv_converter_fill);
 }
 
@@ -373,6 +402,8 @@ static int stats_fill(struct mpconv_net *mn, struct sk_buff *msg)
 
 static int mpconv_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
+	if (!admin(skb, info))
+		return -EPERM;
 	return reply(info, MPCONV_CMD_STATS_GET, stats_fill);
 }
 
@@ -382,8 +413,8 @@ static u64 age_ms(u64 since)
 }
 
 /* Runs under RCU, beside the session's own work: s->dest is read only once
- * the state says it was set (release in the role), and the byte counts may
- * be torn on 32-bit machines (a display value only).
+ * the state says it was set (release in the role); the byte counts are read
+ * through their u64_stats_sync (whole on 32-bit machines too).
  */
 static int session_fill(struct sk_buff *msg, const struct mpconv_session *s)
 {
@@ -396,9 +427,9 @@ static int session_fill(struct sk_buff *msg, const struct mpconv_session *s)
 	    mpconv_nla_put_addr(msg, MPCONV_A_SESS_CLIENT, &s->client, -1) ||
 	    (state >= MPCONV_SESS_CONNECTING && state != MPCONV_SESS_REFUSING &&
 	     mpconv_nla_put_addr(msg, MPCONV_A_SESS_DEST, &s->dest, -1)) ||
-	    nla_put_u64_64bit(msg, MPCONV_A_SESS_BYTES_UP, READ_ONCE(s->relay.dir[0].bytes),
+	    nla_put_u64_64bit(msg, MPCONV_A_SESS_BYTES_UP, mpconv_relay_bytes(&s->relay, 0),
 			      MPCONV_A_PAD) ||
-	    nla_put_u64_64bit(msg, MPCONV_A_SESS_BYTES_DOWN, READ_ONCE(s->relay.dir[1].bytes),
+	    nla_put_u64_64bit(msg, MPCONV_A_SESS_BYTES_DOWN, mpconv_relay_bytes(&s->relay, 1),
 			      MPCONV_A_PAD) ||
 	    nla_put_u64_64bit(msg, MPCONV_A_SESS_AGE_MS, age_ms(s->created), MPCONV_A_PAD) ||
 	    nla_put_u8(msg, MPCONV_A_SESS_SERVER_MPTCP, READ_ONCE(s->server_mptcp)))
@@ -539,7 +570,7 @@ static int binding_fill(struct sk_buff *msg, const struct mpconv_binding *b)
 	    nla_put_u32(msg, MPCONV_A_BIND_SESSIONS, READ_ONCE(b->sessions)) ||
 	    nla_put_u8(msg, MPCONV_A_BIND_MODE, READ_ONCE(b->mode)) ||
 	    nla_put_u8(msg, MPCONV_A_BIND_STATIC, READ_ONCE(b->is_static)) ||
-	    nla_put_u64_64bit(msg, MPCONV_A_BIND_TOTAL, READ_ONCE(b->total), MPCONV_A_PAD) ||
+	    nla_put_u64_64bit(msg, MPCONV_A_BIND_TOTAL, atomic64_read(&b->total), MPCONV_A_PAD) ||
 	    nla_put_u64_64bit(msg, MPCONV_A_BIND_BYTES_UP, atomic64_read(&b->bytes_up),
 			      MPCONV_A_PAD) ||
 	    nla_put_u64_64bit(msg, MPCONV_A_BIND_BYTES_DOWN, atomic64_read(&b->bytes_down),
@@ -608,12 +639,12 @@ out:
 
 static int mpconv_session_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	return dump_table(skb, cb, true);
+	return admin_dump(skb, cb) ? dump_table(skb, cb, true) : -EPERM;
 }
 
 static int mpconv_binding_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	return dump_table(skb, cb, false);
+	return admin_dump(skb, cb) ? dump_table(skb, cb, false) : -EPERM;
 }
 
 static int mpconv_cpe_set_doit(struct sk_buff *skb, struct genl_info *info)
@@ -632,6 +663,8 @@ static int mpconv_cpe_set_doit(struct sk_buff *skb, struct genl_info *info)
 
 static int mpconv_cpe_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
+	if (!admin(skb, info))
+		return -EPERM;
 	return reply(info, MPCONV_CMD_CPE_GET, mpconv_cpe_fill);
 }
 
@@ -796,6 +829,7 @@ static int mpconv_session_flush_doit(struct sk_buff *skb, struct genl_info *info
 			return err;
 		prefix.addr = dest.a6;
 		prefix.len = plen;
+		prefix.family = dest.family;
 	}
 	return reply_flushed(info, MPCONV_CMD_SESSION_FLUSH,
 			     mpconv_session_flush(mn, role,

@@ -38,6 +38,8 @@
 void mpconv_relay_init(struct mpconv_relay *r, struct socket *a, struct socket *b)
 {
 	memset(r, 0, sizeof(*r));
+	u64_stats_init(&r->dir[0].syncp);
+	u64_stats_init(&r->dir[1].syncp);
 	r->dir[0].active = jiffies;
 	r->dir[1].active = jiffies;
 	r->dir[0].src = a;
@@ -143,7 +145,11 @@ static int pump_dir(struct mpconv_relay_dir *d, bool *moved, bool *dst_failed)
 		}
 		d->off += n;
 		d->len -= n;
-		d->bytes += n;
+		preempt_disable();
+		u64_stats_update_begin(&d->syncp);
+		u64_stats_add(&d->bytes, n);
+		u64_stats_update_end(&d->syncp);
+		preempt_enable();
 		d->active = jiffies;
 		*moved = true;
 	}

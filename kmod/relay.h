@@ -7,6 +7,7 @@
 
 #include <linux/net.h>
 #include <linux/types.h>
+#include <linux/u64_stats_sync.h>
 
 /* Bytes held per direction while the destination cannot take them. */
 #define MPCONV_RELAY_BUF	(32 * 1024)
@@ -27,7 +28,9 @@
  * @active: jiffies when data last moved this way
  * @off: first pending byte in @buf
  * @len: number of pending bytes
- * @bytes: bytes delivered to @dst
+ * @bytes: bytes delivered to @dst; read with mpconv_relay_bytes() (dumps run
+ *	beside the relay, and a u64 tears on 32-bit machines)
+ * @syncp: guards @bytes for those readers
  * @eof: @src has reached its end of stream
  * @shut: @dst has been shut down for writing (half-close passed on)
  */
@@ -37,7 +40,8 @@ struct mpconv_relay_dir {
 	u8 *buf;
 	u32 off;
 	u32 len;
-	u64 bytes;
+	u64_stats_t bytes;
+	struct u64_stats_sync syncp;
 	unsigned long active;
 	bool eof;
 	bool shut;
@@ -68,6 +72,45 @@ struct mpconv_relay {
 	int err;
 	u8 reset_by;
 };
+
+/**
+ * mpconv_relay_set_bytes() - set the byte count of one direction
+ * @r: the relay
+ * @d: the direction, 0 or 1
+ * @n: the count
+ *
+ * Context: the relay's owner (its session's work), the only writer.
+ */
+static inline void mpconv_relay_set_bytes(struct mpconv_relay *r, int d, u64 n)
+{
+	/* the writer side of u64_stats_sync runs with preemption off */
+	preempt_disable();
+	u64_stats_update_begin(&r->dir[d].syncp);
+	u64_stats_set(&r->dir[d].bytes, n);
+	u64_stats_update_end(&r->dir[d].syncp);
+	preempt_enable();
+}
+
+/**
+ * mpconv_relay_bytes() - the byte count of one direction, untorn
+ * @r: the relay
+ * @d: the direction, 0 or 1
+ *
+ * Context: any; beside the writer too (dumps, notifications).
+ *
+ * Return: bytes delivered in that direction.
+ */
+static inline u64 mpconv_relay_bytes(const struct mpconv_relay *r, int d)
+{
+	unsigned int start;
+	u64 n;
+
+	do {
+		start = u64_stats_fetch_begin(&r->dir[d].syncp);
+		n = u64_stats_read(&r->dir[d].bytes);
+	} while (u64_stats_fetch_retry(&r->dir[d].syncp, start));
+	return n;
+}
 
 void mpconv_relay_init(struct mpconv_relay *r, struct socket *a, struct socket *b);
 int mpconv_relay_preload(struct mpconv_relay *r, int d, const u8 *data, u32 len);

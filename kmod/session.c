@@ -101,7 +101,7 @@ static void binding_hold_locked(struct mpconv_binding *b)
 	refcount_inc(&b->ref);
 	list_del_init(&b->idle);
 	b->sessions++;
-	b->total++;
+	atomic64_inc(&b->total);
 }
 
 static void session_work(struct work_struct *work);
@@ -402,7 +402,7 @@ static void session_end(struct mpconv_session *s)
 {
 	struct mpconv_net *mn = s->mn;
 	struct mpconv_binding *b = s->binding;
-	u64 up = s->relay.dir[0].bytes, down = s->relay.dir[1].bytes;
+	u64 up = mpconv_relay_bytes(&s->relay, 0), down = mpconv_relay_bytes(&s->relay, 1);
 	void (*release)(struct socket *sock) = s->graceful ? sock_release : mpconv_sock_abort;
 
 	mpconv_watch_del(&s->cwatch);

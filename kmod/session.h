@@ -60,7 +60,7 @@ struct mpconv_binding {
 	u8 plen;
 	u32 sessions;
 	atomic_t pending;
-	u64 total;
+	atomic64_t total;
 	atomic64_t bytes_up;
 	atomic64_t bytes_down;
 	u64 created;

@@ -374,16 +374,23 @@ void mpconv_addr_from_sockaddr(struct mpconv_addr *a, const struct sockaddr_stor
 }
 
 /**
- * mpconv_addr_in_prefix() - is @a inside @prefix/@plen?
+ * mpconv_addr_in_prefix() - is @a inside prefix @p?
  * @a: address (IPv4 as IPv4-mapped)
- * @prefix: prefix (IPv4 as IPv4-mapped, length counted over the 128 bits)
- * @plen: prefix length, 0-128
+ * @p: the prefix
  *
- * Return: true when the first @plen bits are equal.
+ * The families are compared first: IPv4 addresses are stored as
+ * ::ffff:a.b.c.d, which an IPv6 prefix such as ::/0 would cover bit for bit.
+ *
+ * Return: true when @a is of @p's family and its first @p->len bits are
+ * @p's.
  */
-bool mpconv_addr_in_prefix(const struct in6_addr *a, const struct in6_addr *prefix, u8 plen)
+bool mpconv_addr_in_prefix(const struct in6_addr *a, const struct mpconv_prefix *p)
 {
-	return ipv6_prefix_equal(a, prefix, plen);
+	bool v4 = p->family == AF_INET;
+
+	if (ipv6_addr_v4mapped(a) != v4)
+		return false;
+	return ipv6_prefix_equal(a, &p->addr, p->len);
 }
 
 /**
@@ -391,6 +398,8 @@ bool mpconv_addr_in_prefix(const struct in6_addr *a, const struct in6_addr *pref
  * @p: the prefixes
  * @n: their number
  * @a: the address (IPv4 as IPv4-mapped)
+ *
+ * Return: true when one of the prefixes, of the address's family, covers it.
  */
 bool mpconv_prefix_match(const struct mpconv_prefix *p, unsigned int n,
 			 const struct in6_addr *a)
@@ -398,7 +407,7 @@ bool mpconv_prefix_match(const struct mpconv_prefix *p, unsigned int n,
 	unsigned int i;
 
 	for (i = 0; i < n; i++)
-		if (mpconv_addr_in_prefix(a, &p[i].addr, p[i].len))
+		if (mpconv_addr_in_prefix(a, &p[i]))
 			return true;
 	return false;
 }

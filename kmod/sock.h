@@ -49,16 +49,19 @@ struct mpconv_addr {
  * struct mpconv_prefix - an address prefix
  * @addr: the prefix (IPv4 as IPv4-mapped)
  * @len: its length over the 128 bits (IPv4 /n is 96 + n)
+ * @family: AF_INET or AF_INET6: an IPv6 prefix never holds an IPv4
+ *	address, even one that covers ::ffff:0:0/96 (::/0 is "all IPv6")
  */
 struct mpconv_prefix {
 	struct in6_addr addr;
 	u8 len;
+	u8 family;
 };
 
 void mpconv_addr_to_sockaddr(const struct mpconv_addr *a, struct sockaddr_storage *ss,
 			     int *len);
 void mpconv_addr_from_sockaddr(struct mpconv_addr *a, const struct sockaddr_storage *ss);
-bool mpconv_addr_in_prefix(const struct in6_addr *a, const struct in6_addr *prefix, u8 plen);
+bool mpconv_addr_in_prefix(const struct in6_addr *a, const struct mpconv_prefix *p);
 bool mpconv_prefix_match(const struct mpconv_prefix *p, unsigned int n,
 			 const struct in6_addr *a);
 

@@ -40,7 +40,7 @@ echo "   $t1 ms, $(mbit $MB "$t1") Mbit/s"
 say "turning the conversion on"
 echo "\$ mpconv converter enable allow 198.51.100.0/24,203.0.113.0/24     (in conc)"
 "$MPCONV" -n "$ns_conc" converter enable allow 198.51.100.0/24,203.0.113.0/24 || exit 1
-ip -n "$ns_conc" mptcp limits set subflow 2 add_addr_accepted 2
+ip -n "$ns_conc" mptcp limits set subflow 2 add_addr_accepted 0
 ip -n "$ns_cpe" mptcp limits set subflow 2 add_addr_accepted 2
 echo "\$ ip mptcp endpoint add 203.0.113.1 dev wan2 subflow                (in cpe)"
 ip -n "$ns_cpe" mptcp endpoint add 203.0.113.1 dev wan2 subflow

@@ -460,7 +460,7 @@ mpc_check "SESSION_FLUSH: BIND_MODE (a BINDING_ADD attribute): EINVAL" \
 mpc_check "SESSION_FLUSH: SESS_ID (a SESSION_DEL attribute): EINVAL" \
 	nl_expect $EINVAL "$X_UNSUPPORTED" SESSION_FLUSH u64:A_SESS_ID=1
 
-# === no CAP_NET_ADMIN: writes refused, reads answered =======================
+# === no CAP_NET_ADMIN: all refused but STATUS_GET ============================
 nl_unpriv() {
 	nl_expect_via unpriv "$@"
 }
@@ -494,12 +494,31 @@ check_unpriv_nochange() {
 		jq -e '.values == [200]' <<<"$out" >/dev/null
 }
 mpc_check "userns: the refused writes changed nothing" check_unpriv_nochange
-for cmd in STATUS_GET CONVERTER_GET STATS_GET CPE_GET; do
-	mpc_check "userns: $cmd: answered" nl_unpriv 0 '' "$cmd"
+# Reads show every LAN host and destination: admin only (issue 17).
+# STATUS_GET (version, roles, counts; no address) stays open.
+mpc_check "userns: STATUS_GET: answered" nl_unpriv 0 '' STATUS_GET
+for cmd in CONVERTER_GET STATS_GET CPE_GET; do
+	mpc_check "userns: $cmd: EPERM" nl_unpriv $EPERM "$X_NOCAP" "$cmd"
 done
 for cmd in "${dump_cmds[@]}"; do
-	mpc_check "userns: $cmd dump: answered" nl_unpriv 0 '' --dump "$cmd"
+	mpc_check "userns: $cmd dump: EPERM" nl_unpriv $EPERM "$X_NOCAP" --dump "$cmd"
 done
+# joining the events group: refused where the kernel lets a family say so
+# (GENL_MCAST_CAP_NET_ADMIN; the join itself has no extack)
+join_events() { # RUNNER ERRNO
+	local out
+	out=$("$1" --join events) || { echo "$out"; return 1; }
+	echo "$out"
+	jq -e --argjson want "$2" '.errno == $want' <<<"$out" >/dev/null
+}
+if grep -qs GENL_MCAST_CAP_NET_ADMIN "/lib/modules/$(uname -r)/build/include/net/genetlink.h" ||
+   grep -qs GENL_MCAST_CAP_NET_ADMIN "/usr/src/linux-headers-$(uname -r | sed 's/-[a-z0-9]*$//')-common/include/net/genetlink.h"; then
+	mpc_check "userns: joining the events group: EPERM" join_events unpriv $EPERM
+else
+	mpc_skip "userns: joining the events group: EPERM" \
+		"this kernel has no GENL_MCAST_CAP_NET_ADMIN (events open, see README)"
+fi
+mpc_check "admin: joining the events group works" join_events req 0
 
 # The same refusal for root of the initial user namespace without the
 # capability.
@@ -510,8 +529,14 @@ nocap() {
 if command -v setpriv >/dev/null; then
 	mpc_check "root without CAP_NET_ADMIN (setpriv): CONVERTER_SET: EPERM" \
 		nl_expect_via nocap $EPERM "$X_NOCAP" CONVERTER_SET u32:A_CONV_MAX_SESSIONS=50
-	mpc_check "root without CAP_NET_ADMIN (setpriv): CPE_GET: answered" \
-		nl_expect_via nocap 0 '' CPE_GET
+	mpc_check "root without CAP_NET_ADMIN (setpriv): CPE_GET: EPERM" \
+		nl_expect_via nocap $EPERM "$X_NOCAP" CPE_GET
+	mpc_check "root without CAP_NET_ADMIN (setpriv): SESSION_GET dump: EPERM" \
+		nl_expect_via nocap $EPERM "$X_NOCAP" --dump SESSION_GET
+	mpc_check "root without CAP_NET_ADMIN (setpriv): joining events: EPERM" \
+		join_events nocap $EPERM
+	mpc_check "root without CAP_NET_ADMIN (setpriv): STATUS_GET: answered" \
+		nl_expect_via nocap 0 '' STATUS_GET
 else
 	mpc_skip "root without CAP_NET_ADMIN (setpriv)" "setpriv not installed"
 fi

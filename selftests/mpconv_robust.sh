@@ -89,7 +89,7 @@ mpc_on_exit "rmmod mpconv"
 
 ip -n "$ns_cpe" mptcp limits set subflow 2 add_addr_accepted 2
 ip -n "$ns_cpe" mptcp endpoint add 203.0.113.1 dev wan2 subflow
-ip -n "$ns_conc" mptcp limits set subflow 2 add_addr_accepted 2
+ip -n "$ns_conc" mptcp limits set subflow 2 add_addr_accepted 0
 
 ALLOW=198.51.100.0/24,203.0.113.0/24,2001:db8:11::/64,2001:db8:12::/64
 conv_on() { conv converter enable allow "$ALLOW" connect-timeout 3s binding-lifetime 1s; }

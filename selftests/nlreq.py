@@ -22,6 +22,11 @@ reply. The exit status is 0 whenever the exchange itself worked.
 
 Usage: nlreq.py [--dump] [--flags N] [--value TYPE] [--userns] [--uapi HEADER]
                 CMD [ATTR...]
+       nlreq.py [--userns] --join GROUP
+
+--join joins the family's multicast group GROUP (NETLINK_ADD_MEMBERSHIP)
+instead of sending a request; errno in the JSON line is that of the join
+(the kernel says nothing more there: no extack).
 
 --userns sends the request from a new user namespace, as root mapped there
 (what 'unshare --user --map-root-user' does), so without CAP_NET_ADMIN over
@@ -73,6 +78,10 @@ GENL_ID_CTRL = 0x10
 CTRL_CMD_GETFAMILY = 3
 CTRL_ATTR_FAMILY_ID = 1
 CTRL_ATTR_FAMILY_NAME = 2
+CTRL_ATTR_MCAST_GROUPS = 7
+CTRL_ATTR_MCAST_GRP_NAME = 1
+CTRL_ATTR_MCAST_GRP_ID = 2
+NETLINK_ADD_MEMBERSHIP = 1
 
 NLA_F_NESTED = 0x8000
 CLONE_NEWNS = 0x00020000
@@ -299,16 +308,31 @@ class Genl:
                         res["replies"] = len(replies)
                         return res, replies
 
-    def family_id(self, name):
+    def family_id(self, name, group=None):
+        """The family's id, or with group, the id of that multicast group."""
         res, replies = self.exchange(GENL_ID_CTRL, CTRL_CMD_GETFAMILY,
                                      NLM_F_REQUEST | NLM_F_ACK,
                                      nla(CTRL_ATTR_FAMILY_NAME, name.encode() + b"\0"))
         if res["errno"]:
             return None
         for atype, val in parse_attrs(replies[0]):
-            if atype == CTRL_ATTR_FAMILY_ID:
+            if atype == CTRL_ATTR_FAMILY_ID and group is None:
                 return struct.unpack_from("=H", val)[0]
+            if atype == CTRL_ATTR_MCAST_GROUPS and group is not None:
+                for _, grp in parse_attrs(val):
+                    fields = dict(parse_attrs(grp))
+                    gname = fields.get(CTRL_ATTR_MCAST_GRP_NAME, b"").split(b"\0", 1)[0]
+                    if gname.decode() == group and CTRL_ATTR_MCAST_GRP_ID in fields:
+                        return struct.unpack_from("=I", fields[CTRL_ATTR_MCAST_GRP_ID])[0]
         return None
+
+    def join(self, group_id):
+        """Join a multicast group: 0 or the errno."""
+        try:
+            self.sock.setsockopt(SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, group_id)
+        except OSError as e:
+            return e.errno
+        return 0
 
 
 def libc_call(name, *args):
@@ -355,6 +379,7 @@ def main(argv):
     value_type = None
     uapi = None
     userns = False
+    join = None
     args = list(argv)
     while args and args[0].startswith("--"):
         opt = args.pop(0)
@@ -362,9 +387,11 @@ def main(argv):
             dump = True
         elif opt == "--userns":
             userns = True
-        elif opt in ("--flags", "--value", "--uapi") and args:
+        elif opt in ("--flags", "--value", "--uapi", "--join") and args:
             val = args.pop(0)
-            if opt == "--flags":
+            if opt == "--join":
+                join = val
+            elif opt == "--flags":
                 flags = int(val, 0)
             elif opt == "--value":
                 value_type = val
@@ -376,6 +403,24 @@ def main(argv):
         else:
             print(f"nlreq.py: bad option {opt}", file=sys.stderr)
             return 2
+    if join is not None:
+        if userns:
+            try:
+                enter_userns()
+            except OSError as e:
+                print(f"nlreq.py: {e}", file=sys.stderr)
+                return 1
+        genl = Genl()
+        gid = genl.family_id("mpconv", join)
+        if gid is None:
+            print(f"nlreq.py: no multicast group {join} of mpconv", file=sys.stderr)
+            return 1
+        err = genl.join(gid)
+        res = {"errno": err, "errname": errno_mod.errorcode.get(err, "") if err else ""}
+        if userns:
+            res["uid"] = os.getuid()
+        print(json.dumps(res))
+        return 0
     if not args:
         print(__doc__, file=sys.stderr)
         return 2

@@ -97,8 +97,9 @@ int cmd_monitor(int argc, char **argv)
 	}
 	if (mnl_socket_setsockopt(nl.sock, NETLINK_ADD_MEMBERSHIP, &nl.mcgrp_events,
 				  sizeof(nl.mcgrp_events)) < 0) {
-		fprintf(stderr, "%s: monitor: cannot join the events group: %s\n", prog,
-			strerror(errno));
+		fprintf(stderr, "%s: monitor: cannot join the events group: %s%s\n", prog,
+			strerror(errno), errno == EPERM ?
+			" (needs CAP_NET_ADMIN in the network namespace's user namespace)" : "");
 		mpc_nl_close(&nl);
 		return 1;
 	}

@@ -829,6 +829,35 @@ static void test_opts(void)
 	free(p);
 }
 
+/* Which private-use TLVs a caller does not understand */
+static void test_priv_unknown(void)
+{
+	struct mpconv_convert_msg m;
+
+	ok(decode_vec(find_vec("req-connect-v4"), &m) &&
+	   mpconv_convert_priv_unknown(&m, 0) == 0, "priv_unknown: none in a plain Connect");
+	ok(decode_vec(find_vec("req-connect-private"), &m) &&
+	   mpconv_convert_priv_unknown(&m, 0) == 0xc0,
+	   "priv_unknown: 0xc0 next to a Connect, nothing known");
+	ok(decode_vec(find_vec("req-connect-private"), &m) &&
+	   mpconv_convert_priv_unknown(&m, MPCONV_CONVERT_PRIV_BIT(0xc0)) == 0,
+	   "priv_unknown: 0xc0 known");
+	ok(decode_vec(find_vec("req-connect-private"), &m) &&
+	   mpconv_convert_priv_unknown(&m, MPCONV_CONVERT_PRIV_BIT(0xc1)) == 0xc0,
+	   "priv_unknown: 0xc1 known is not 0xc0");
+	ok(decode_vec(find_vec("req-four-private"), &m) &&
+	   mpconv_convert_priv_unknown(&m, MPCONV_CONVERT_PRIV_BIT(0xc0) |
+				       MPCONV_CONVERT_PRIV_BIT(0xc8) |
+				       MPCONV_CONVERT_PRIV_BIT(0xfe)) == 0xff,
+	   "priv_unknown: the first unknown of four (0xff, the last bit)");
+	ok(decode_vec(find_vec("req-four-private"), &m) &&
+	   mpconv_convert_priv_unknown(&m, ~0ULL) == 0,
+	   "priv_unknown: all 64 private types known");
+	ok(decode_vec(find_vec("rep-private"), &m) &&
+	   mpconv_convert_priv_unknown(&m, MPCONV_CONVERT_PRIV_BIT(0xc0)) == 0xe0,
+	   "priv_unknown: reply direction too");
+}
+
 int main(void)
 {
 	/* a sanitizer abort must not lose the results so far */
@@ -843,6 +872,7 @@ int main(void)
 	test_roundtrip();
 	test_addr();
 	test_opts();
+	test_priv_unknown();
 
 	printf("1..%u\n", n_tests);
 	if (n_failed)

@@ -9,9 +9,12 @@
  *   once released, never changes meaning.
  * - Every request is validated strictly: unknown attributes, wrong types and
  *   out-of-range values are refused with an extended-ack message.
- * - Read commands are open to everyone in the network namespace; commands
- *   that change state need CAP_NET_ADMIN in the user namespace owning the
- *   network namespace.
+ * - Every command but %MPCONV_CMD_STATUS_GET needs CAP_NET_ADMIN in the
+ *   user namespace owning the network namespace (reads too: sessions,
+ *   bindings, configuration and counters name the LAN's hosts and their
+ *   destinations), and so does joining the %MPCONV_MCGRP_EVENTS group on
+ *   kernels with GENL_MCAST_CAP_NET_ADMIN (upstream since late 2023, and
+ *   in the stable series); a refused request has an extended-ack message.
  * - All state is per network namespace; a request sees and changes only the
  *   namespace of the socket it arrived on.
  */
