@@ -393,7 +393,7 @@ static enum mpconv_step conv_connect(struct mpconv_session *s, const struct in6_
 	/* Whatever the connect timeout, nothing goes to or comes from the
 	 * server for a client that may be spoofed (conv_connecting()).
 	 */
-	s->guarded = !mpconv_sock_verified(s->csock);
+	s->guarded = s->unverified || !mpconv_sock_verified(s->csock);
 	s->deadline = jiffies + msecs_to_jiffies(s->guarded ? min_t(u32, timeout, SYN_GUARD_MS) :
 						  timeout);
 	return MPCONV_STEP_AGAIN;
@@ -540,11 +540,13 @@ static enum mpconv_step conv_connecting(struct mpconv_session *s)
 	if (s->csock->sk->sk_err || s->csock->sk->sk_state == TCP_CLOSE)
 		return mpconv_session_fail(s, MPCONV_REASON_RESET, 0);
 	/* RFC 8803 section 7: no SYN retransmitted toward a server for a
-	 * client that may be spoofed. Once the client is verified, the rest
-	 * of the connect timeout applies.
+	 * client that may be spoofed. Once the client is verified and its
+	 * session charged (conv_step() does both, before this step; the third
+	 * ACK may arrive between the two, so verification alone is not
+	 * enough), the rest of the connect timeout applies.
 	 */
 	if (s->guarded) {
-		if (mpconv_sock_verified(s->csock)) {
+		if (!s->unverified && mpconv_sock_verified(s->csock)) {
 			rcu_read_lock();
 			timeout = rcu_dereference(s->mn->conv.cfg)->connect_timeout_ms;
 			rcu_read_unlock();

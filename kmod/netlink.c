@@ -797,6 +797,7 @@ static int mpconv_session_flush_doit(struct sk_buff *skb, struct genl_info *info
 	struct mpconv_addr client, dest;
 	struct mpconv_prefix prefix;
 	u8 role = MPCONV_ROLE_CPE | MPCONV_ROLE_CONVERTER;
+	bool has_prefix = false;
 	u8 plen;
 	int err;
 
@@ -823,10 +824,18 @@ static int mpconv_session_flush_doit(struct sk_buff *skb, struct genl_info *info
 		}
 	}
 	if (tb[MPCONV_A_SESS_DEST]) {
-		err = mpconv_nla_get_addr(tb[MPCONV_A_SESS_DEST], &dest, &plen, true,
+		/* a port alone (no address): that port, whatever the address */
+		has_prefix = nla_find_nested(tb[MPCONV_A_SESS_DEST], MPCONV_ADDR_A_ADDR4) ||
+			     nla_find_nested(tb[MPCONV_A_SESS_DEST], MPCONV_ADDR_A_ADDR6);
+		err = mpconv_nla_get_addr(tb[MPCONV_A_SESS_DEST], &dest, &plen, has_prefix,
 					  info->extack);
 		if (err)
 			return err;
+		if (!has_prefix && !dest.port) {
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[MPCONV_A_SESS_DEST],
+					    "a destination needs an address or a port");
+			return -EINVAL;
+		}
 		prefix.addr = dest.a6;
 		prefix.len = plen;
 		prefix.family = dest.family;
@@ -834,7 +843,7 @@ static int mpconv_session_flush_doit(struct sk_buff *skb, struct genl_info *info
 	return reply_flushed(info, MPCONV_CMD_SESSION_FLUSH,
 			     mpconv_session_flush(mn, role,
 						  tb[MPCONV_A_SESS_CLIENT] ? &client.a6 : NULL,
-						  tb[MPCONV_A_SESS_DEST] ? &prefix : NULL,
+						  has_prefix ? &prefix : NULL,
 						  tb[MPCONV_A_SESS_DEST] ? dest.port : 0));
 }
 

@@ -83,7 +83,7 @@ check_stats_fields() {
 	echo "uapi counters: $want"
 	jq -e --argjson n "$want" 'length == $n and all(.[]; type == "number" and . == 0) and
 		(keys | all(startswith("stat_") | not)) and has("conv_accepted") and
-		has("cpe_stale_reset") and has("cpe_pass_full")' <<<"$j" >/dev/null &&
+		has("cpe_out_of_scope") and has("cpe_cookie_ack")' <<<"$j" >/dev/null &&
 		[ "$("$MPCONV" -n "$ns_a" stats | grep -c .)" -ge "$want" ]
 }
 mpc_check "stats JSON: every uapi counter by name, all 0 in a fresh namespace" check_stats_fields

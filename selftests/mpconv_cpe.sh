@@ -318,11 +318,13 @@ hold_begin() {
 	echo "held ${HELD:-none} of $1"
 	[ "$HELD" = "$1" ]
 }
-# hold_end: prints "eof E reset R open O" for the held connections
+# hold_end: "eof E reset R open O" for the held connections, in $T/held and
+# on stdout (not in a pipeline: HOLD_PID is a child of this shell only)
 hold_end() {
 	touch "$T/stop"
 	wait "$HOLD_PID"
-	cat "$T/hold.out"
+	cp "$T/hold.out" "$T/held"
+	cat "$T/held"
 }
 
 session_del() {
@@ -331,7 +333,7 @@ session_del() {
 	hold_begin 1 && wait_sessions 1 || rc=1
 	id=$(cpe -j session show | jq '.[0].id')
 	[ "$rc" = 0 ] && cpe session del "$id" || rc=1
-	hold_end | tee "$T/held"
+	hold_end
 	[ "$rc" = 0 ] && grep -q "reset 1 " "$T/held"
 }
 mpc_check "session del resets the LAN connection" session_del
@@ -503,7 +505,7 @@ session_flush() {
 		[ "$(jq .flushed <<<"$out")" = 0 ] || rc=1
 	out=$(cpe -j session flush role cpe client 192.0.2.2 dport 8080) && echo "$out" &&
 		[ "$(jq .flushed <<<"$out")" = 2 ] || rc=1
-	hold_end | tee "$T/held"
+	hold_end
 	grep -q "reset 2 " "$T/held" || rc=1
 	mon_wait '.event == "session_del" and .reason == "flushed"' || rc=1
 	mon_stop
@@ -526,7 +528,7 @@ rmmod_live() {
 	wait_sessions 0 || return 1
 	hold_begin 3 && wait_sessions 3 || rc=1
 	rmmod mpconv || rc=1
-	hold_end | tee "$T/held"
+	hold_end
 	[ "$rc" = 0 ] && grep -q "reset 3 " "$T/held"
 }
 mpc_check "rmmod with 3 live sessions: the LAN clients see resets" rmmod_live

@@ -123,9 +123,10 @@ tw_old_syn() {
 		grep -q 'listening on' "$T/tw.err" && break
 		sleep 0.2
 	done
-	# stdin stays open (4 s) so that the server's FIN comes first
-	got=$(sleep 4 | ip netns exec "$ns_client" timeout 30 socat -t 1 - \
-		"TCP:192.0.2.130:8084,sourceport=$sport,reuseaddr")
+	# one way (-u): the LAN host closes only after the server's FIN, however
+	# slow the machine
+	got=$(ip netns exec "$ns_client" timeout 30 socat -u \
+		"TCP:192.0.2.130:8084,sourceport=$sport,reuseaddr" -)
 	wait $pid
 	seq=$(sed -n 's/.*Flags \[S\], seq \([0-9]*\),.*/\1/p' "$T/tw.syn")
 	echo "got '$got', the LAN host's first sequence number ${seq:-?}"

@@ -37,6 +37,7 @@
 import errno
 import os
 import resource
+import select
 import selectors
 import socket
 import struct
@@ -268,6 +269,13 @@ def hold(addr, port, n, ready, stop):
     t0 = time.time()
     while not os.path.exists(stop) and time.time() - t0 < 120:
         time.sleep(0.2)
+    # What ends a connection (a session deleted, the module removed) may
+    # still be on its way when the stop comes: give every connection up to
+    # 10 s to become readable (a reset or EOF) before calling it open.
+    pending, t0 = list(socks), time.time()
+    while pending and time.time() - t0 < 10:
+        readable = select.select(pending, [], [], 0.2)[0]
+        pending = [s for s in pending if s not in readable]
     eof = reset = still = 0
     for s in socks:
         s.setblocking(False)

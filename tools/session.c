@@ -166,14 +166,15 @@ static int session_flush(int argc, char **argv)
 			break;
 		}
 	}
-	if (have_dest || dport) {
-		if (!have_dest) {
-			/* any destination: ::/0 matches IPv4 (mapped) as well */
-			dest.family = AF_INET6;
-			dest.plen = 0;
-		}
+	if (have_dest) {
 		dest.port = dport;
 		cli_put_addr(nlh, MPCONV_A_SESS_DEST, &dest);
+	} else if (dport) {
+		/* a port without an address: toward any destination */
+		struct nlattr *nest = mnl_attr_nest_start(nlh, MPCONV_A_SESS_DEST);
+
+		mnl_attr_put_u16(nlh, MPCONV_ADDR_A_PORT, dport);
+		mnl_attr_nest_end(nlh, nest);
 	}
 	return cli_send(nlh, flushed_cb, "sessions", "session flush");
 }

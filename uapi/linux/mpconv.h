@@ -63,7 +63,8 @@
  *	given (CAP_NET_ADMIN), resetting both of its connections:
  *	%MPCONV_A_SESS_ROLE (one role bit), %MPCONV_A_SESS_CLIENT (a host
  *	address: that binding's sessions), %MPCONV_A_SESS_DEST (a prefix,
- *	and a port when not 0). No filter: all. The reply carries
+ *	and a port when not 0; a port without an address: that port toward
+ *	any destination, of either family). No filter: all. The reply carries
  *	%MPCONV_A_FLUSHED, the number of sessions ended.
  * @MPCONV_CMD_BINDING_FLUSH: delete every binding, static ones too, and
  *	end their sessions (CAP_NET_ADMIN). The reply carries
