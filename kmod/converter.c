@@ -18,6 +18,7 @@
 #include <linux/highmem.h>
 #include <linux/inetdevice.h>
 #include <linux/mm.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/tcp.h>
 #include <crypto/algapi.h>
@@ -478,7 +479,7 @@ static enum mpconv_step conv_handshake(struct mpconv_session *s)
 	u8 err;
 
 	if (!s->hs) {
-		s->hs = kmalloc(HS_CAP, GFP_KERNEL);
+		s->hs = kmalloc(HS_CAP, GFP_KERNEL_ACCOUNT);
 		if (!s->hs)
 			return MPCONV_STEP_DONE;
 	}
@@ -804,16 +805,19 @@ static void conv_accept_work(struct work_struct *work)
 	struct mpconv_converter *conv = container_of(to_delayed_work(work),
 						     struct mpconv_converter, accept_work);
 	struct mpconv_net *mn = container_of(conv, struct mpconv_net, conv);
+	struct mem_cgroup *old;
 	struct socket *sock;
-	int i, err;
+	int i, err = 0;
 
-	for (i = 0; i < ACCEPT_BUDGET; i++) {
+	old = mpconv_memcg_enter(mn);
+	for (i = 0; i < ACCEPT_BUDGET && !err; i++) {
 		err = kernel_accept(conv->lsock, &sock, O_NONBLOCK);
-		if (err)
-			return;
-		conv_accept_one(mn, sock);
+		if (!err)
+			conv_accept_one(mn, sock);
 	}
-	mod_delayed_work(mpconv_wq, &conv->accept_work, 0);
+	set_active_memcg(old);
+	if (!err)
+		mod_delayed_work(mpconv_wq, &conv->accept_work, 0);
 }
 
 /*

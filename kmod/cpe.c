@@ -17,6 +17,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/tcp.h>
 #include <net/genetlink.h>
@@ -68,7 +69,7 @@ static int cpe_open(struct mpconv_session *s)
 	rcu_read_unlock();
 	fastopen = READ_ONCE(s->mn->cpe.fastopen);
 
-	s->hs = kmalloc(CPE_HS_CAP, GFP_KERNEL);
+	s->hs = kmalloc(CPE_HS_CAP, GFP_KERNEL_ACCOUNT);
 	if (!s->hs)
 		return -ENOMEM;
 	mpconv_convert_begin(&b, s->hs, MPCONV_CONVERT_MAX_LEN, MPCONV_CONVERT_REQUEST);
@@ -332,9 +333,11 @@ static void cpe_accept_work(struct work_struct *work)
 	struct mpconv_cpe *cpe = container_of(to_delayed_work(work), struct mpconv_cpe,
 					      accept_work);
 	struct mpconv_net *mn = container_of(cpe, struct mpconv_net, cpe);
+	struct mem_cgroup *old;
 	struct socket *sock;
 	int i, l, n = 0;
 
+	old = mpconv_memcg_enter(mn);
 	for (l = 0; l < ARRAY_SIZE(cpe->lsock); l++) {
 		for (i = 0; cpe->lsock[l] && i < ACCEPT_BUDGET; i++) {
 			if (kernel_accept(cpe->lsock[l], &sock, O_NONBLOCK))
@@ -343,6 +346,7 @@ static void cpe_accept_work(struct work_struct *work)
 			n++;
 		}
 	}
+	set_active_memcg(old);
 	if (n)
 		mod_delayed_work(mpconv_wq, &cpe->accept_work, 0);
 }

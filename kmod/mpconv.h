@@ -49,6 +49,10 @@
  * @wait: woken when the session table becomes empty
  * @gc_work: housekeeping: expires idle bindings, notices an unreachable
  *	namespace (see netns.c)
+ * @memcg: the memory cgroup charged with this namespace's sessions, relay
+ *	buffers and bindings: that of the first process to enable a role
+ *	here, taken then (cfg_lock) and kept until the namespace's exit, once
+ *	no work of it runs; NULL before (and without CONFIG_MEMCG)
  * @conv: the converter role
  * @cpe: the CPE role
  * @stats: counters, indexed by &enum mpconv_stat
@@ -73,6 +77,7 @@ struct mpconv_net {
 	u64 binding_lifetime;
 	wait_queue_head_t wait;
 	struct delayed_work gc_work;
+	struct mem_cgroup *memcg;
 	struct mpconv_converter conv;
 	struct mpconv_cpe cpe;
 	atomic64_t stats[MPCONV_STAT_MAX + 1];
@@ -99,6 +104,7 @@ static inline struct mpconv_net *mpconv_pernet(const struct net *net)
 }
 
 void mpconv_housekeeping_start(struct mpconv_net *mn);
+struct mem_cgroup *mpconv_memcg_enter(struct mpconv_net *mn);
 void mpconv_limits_update(struct mpconv_net *mn);
 void mpconv_role_published(struct mpconv_net *mn, u32 role, bool enabled);
 int mpconv_netns_init(void);

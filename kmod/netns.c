@@ -13,7 +13,9 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/jiffies.h>
+#include <linux/memcontrol.h>
 #include <linux/random.h>
+#include <linux/sched/mm.h>
 #include <net/net_namespace.h>
 #include <net/sock.h>
 
@@ -74,6 +76,21 @@ void mpconv_housekeeping_start(struct mpconv_net *mn)
 }
 
 /**
+ * mpconv_memcg_enter() - charge what a work item allocates to the namespace
+ * @mn: the namespace
+ *
+ * Work items run in kworkers, whose allocations would be charged to no
+ * cgroup: between this and set_active_memcg(old), allocations that ask
+ * for accounting (SLAB_ACCOUNT, GFP_KERNEL_ACCOUNT) go to @mn->memcg.
+ *
+ * Return: the previous active memory cgroup, to restore.
+ */
+struct mem_cgroup *mpconv_memcg_enter(struct mpconv_net *mn)
+{
+	return set_active_memcg(READ_ONCE(mn->memcg));
+}
+
+/**
  * mpconv_role_published() - finish publishing a role's new configuration
  * @mn: the namespace, with &mpconv_net.cfg_lock held (released here)
  * @role: the role's &enum mpconv_role bit
@@ -85,6 +102,9 @@ void mpconv_housekeeping_start(struct mpconv_net *mn)
  */
 void mpconv_role_published(struct mpconv_net *mn, u32 role, bool enabled)
 {
+	/* A container that runs a role pays for its state (see @memcg). */
+	if (enabled && !mn->memcg && current->mm)
+		WRITE_ONCE(mn->memcg, get_mem_cgroup_from_mm(current->mm));
 	WRITE_ONCE(mn->roles, enabled ? mn->roles | role : mn->roles & ~role);
 	mpconv_limits_update(mn);
 	mutex_unlock(&mn->cfg_lock);
@@ -157,6 +177,8 @@ static void __net_exit mpconv_net_exit(struct net *net)
 	mpconv_binding_gc(mn, true);
 	mpconv_cpe_free(mn);
 	mpconv_converter_free(mn);
+	/* no work of this namespace runs any more */
+	mem_cgroup_put(mn->memcg);
 }
 
 static struct pernet_operations mpconv_net_ops = {

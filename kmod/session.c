@@ -15,6 +15,7 @@
  * sending refusals), a binding only with a session.
  */
 #include <linux/jhash.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/jiffies.h>
 #include <net/ipv6.h>
@@ -115,7 +116,7 @@ static struct kmem_cache *session_cache;
  */
 int mpconv_session_cache_init(void)
 {
-	session_cache = KMEM_CACHE(mpconv_session, 0);
+	session_cache = KMEM_CACHE(mpconv_session, SLAB_ACCOUNT);
 	return session_cache ? 0 : -ENOMEM;
 }
 
@@ -143,7 +144,7 @@ static struct mpconv_session *session_alloc(struct mpconv_net *mn, u8 role,
 {
 	struct mpconv_session *s;
 
-	s = kmem_cache_zalloc(session_cache, GFP_KERNEL);
+	s = kmem_cache_zalloc(session_cache, GFP_KERNEL_ACCOUNT);
 	if (!s) {
 		*err = -ENOMEM;
 		return NULL;
@@ -230,7 +231,7 @@ struct mpconv_session *mpconv_session_new(struct mpconv_net *mn, u8 role,
 	struct mpconv_session *s;
 
 	if (lim) {
-		spare = kzalloc(sizeof(*spare), GFP_KERNEL);
+		spare = kzalloc(sizeof(*spare), GFP_KERNEL_ACCOUNT);
 		if (!spare) {
 			*err = -ENOMEM;
 			return NULL;
@@ -320,7 +321,7 @@ struct mpconv_session *mpconv_session_new_unverified(struct mpconv_net *mn, u8 r
  */
 int mpconv_session_charge(struct mpconv_session *s, const struct mpconv_limits *lim)
 {
-	struct mpconv_binding *spare = kzalloc(sizeof(*spare), GFP_KERNEL);
+	struct mpconv_binding *spare = kzalloc(sizeof(*spare), GFP_KERNEL_ACCOUNT);
 	struct mpconv_net *mn = s->mn;
 	int err = -ENOMEM;
 
@@ -463,9 +464,14 @@ static void session_work(struct work_struct *work)
 {
 	struct mpconv_session *s = container_of(to_delayed_work(work), struct mpconv_session,
 						work);
+	struct mem_cgroup *old;
+	enum mpconv_step step;
 	unsigned long delay;
 
-	switch (s->ops->step(s)) {
+	old = mpconv_memcg_enter(s->mn);
+	step = s->ops->step(s);
+	set_active_memcg(old);
+	switch (step) {
 	case MPCONV_STEP_DONE:
 		session_end(s);
 		return;
@@ -685,7 +691,7 @@ int mpconv_binding_add(struct mpconv_net *mn, const struct in6_addr *addr, u8 mo
 	struct mpconv_binding *spare, *b;
 	int err = 0;
 
-	spare = kzalloc(sizeof(*spare), GFP_KERNEL);
+	spare = kzalloc(sizeof(*spare), GFP_KERNEL_ACCOUNT);
 	if (!spare)
 		return -ENOMEM;
 	spin_lock_bh(&mn->lock);

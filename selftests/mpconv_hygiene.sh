@@ -57,8 +57,26 @@ mpc_check "insmod" insmod "$MPCONV_KO"
 mpc_on_exit "rmmod mpconv"
 
 ALLOW=198.51.100.0/24,203.0.113.0/24,2001:db8:11::/64,2001:db8:12::/64
-mpc_check "enable the converter" \
-	conv converter enable allow "$ALLOW" read-timeout 2s connect-timeout 3s
+# The converter is enabled from a memory cgroup of its own, as a container
+# would: what the namespace's sessions cost is charged there (checked below).
+MEMCG=/sys/fs/cgroup/mpc-hygiene-$$
+memcg_up() {
+	grep -qw memory /sys/fs/cgroup/cgroup.controllers &&
+		{ grep -qw memory /sys/fs/cgroup/cgroup.subtree_control ||
+		  echo +memory >/sys/fs/cgroup/cgroup.subtree_control; } &&
+		mkdir -p "$MEMCG" && [ -f "$MEMCG/memory.stat" ]
+}
+if memcg_up; then
+	mpc_on_exit "rmdir $MEMCG"
+	mpc_check "enable the converter (from a memory cgroup)" \
+		sh -c 'echo $$ >"$1/cgroup.procs" && shift && exec "$@"' sh "$MEMCG" \
+		"$MPCONV" -n "$ns_conc" converter enable allow "$ALLOW" read-timeout 2s \
+		connect-timeout 3s
+else
+	MEMCG=
+	mpc_check "enable the converter" \
+		conv converter enable allow "$ALLOW" read-timeout 2s connect-timeout 3s
+fi
 
 ip netns exec "$ns_server" socat -t 10 TCP-LISTEN:8080,reuseaddr,fork EXEC:cat \
 	>/dev/null 2>&1 &
@@ -93,6 +111,39 @@ expect_error() {
 
 mpc_check "baseline: IPv4 client, IPv4 server" echo_ok 198.51.100.2 192.0.2.130
 mpc_check "baseline: IPv6 client, IPv6 server" echo_ok 2001:db8:11::2 2001:db8:2::2
+
+# --- memory is charged to the cgroup that enabled the role ------------------------
+# No process of that cgroup runs any more: what its slab gains while the
+# converter holds 20 sessions is theirs (before, the kworkers charged no
+# cgroup and it gained nothing), and it gives it back when they end.
+memcg_slab() { awk '$1 == "slab" { print $2 }' "$MEMCG/memory.stat"; }
+conv_sessions() { conv -j status | jq .sessions; }
+memcg_charged() {
+	local base held i pids=() rc=0
+	wait_for 30 eval '[ "$(conv_sessions)" = 0 ]' || return 1
+	base=$(memcg_slab)
+	for i in $(seq 20); do
+		(echo hygiene; sleep 61.5) | mc 198.51.100.2 192.0.2.130 8080 >/dev/null 2>&1 &
+		pids+=($!)
+	done
+	wait_for 60 eval '[ "$(conv_sessions)" = 20 ]' || rc=1
+	held=$(memcg_slab)
+	conv session flush >/dev/null
+	pkill -x -f "sleep 61.5"
+	wait "${pids[@]}" 2>/dev/null
+	echo "slab of the cgroup: $base bytes, $held with $(conv_sessions) sessions" \
+		"(at least $((20 * 512)) more wanted)"
+	[ "$rc" = 0 ] && [ "$held" -ge $((base + 20 * 512)) ] || return 1
+	wait_for 60 eval '[ "$(conv_sessions)" = 0 ]' || return 1
+	# freed objects are uncharged at once; per-CPU slab caches keep a little
+	wait_for 30 eval '[ "$(memcg_slab)" -lt $((base + 10 * 512)) ]' ||
+		{ echo "slab after the sessions ended: $(memcg_slab)"; return 1; }
+}
+if [ -n "$MEMCG" ]; then
+	mpc_check "20 sessions are charged to the enabling memory cgroup, and given back" memcg_charged
+else
+	mpc_skip "20 sessions are charged to the enabling memory cgroup" "no cgroup2 memory controller"
+fi
 
 # === item 6: an IPv6 prefix covers no IPv4 address ===========================
 # IPv4 is kept as ::ffff:a.b.c.d inside the module: ::/0 (or any IPv6 prefix
