@@ -554,22 +554,34 @@ void mpconv_session_kill(struct mpconv_session *s, u8 reason)
 		mod_delayed_work(mpconv_wq, &s->work, 0);
 }
 
+/*
+ * The walks that end sessions (kill all, flush) take mn->lock one bucket at
+ * a time and let the scheduler in between: bottom halves (the CPE hook,
+ * the listeners' callbacks) wait for one chain at most, not the table.
+ * Killing is idempotent and a session stays in its bucket until its work
+ * item ends it, so a session linked during the walk may be missed, never
+ * one that was there before it began. Process context.
+ */
 /**
  * mpconv_session_kill_all() - end every session of a role in a namespace
  * @mn: the namespace
  * @role: MPCONV_ROLE_* bits; the sessions end asynchronously
+ *
+ * Context: process context.
  */
 void mpconv_session_kill_all(struct mpconv_net *mn, u8 role)
 {
 	struct mpconv_session *s;
 	int i;
 
-	spin_lock_bh(&mn->lock);
-	for (i = 0; i < ARRAY_SIZE(mn->sessions.buckets); i++)
+	for (i = 0; i < ARRAY_SIZE(mn->sessions.buckets); i++) {
+		spin_lock_bh(&mn->lock);
 		hlist_for_each_entry(s, &mn->sessions.buckets[i], node)
 			if (s->role & role)
 				mpconv_session_kill(s, MPCONV_REASON_SHUTDOWN);
-	spin_unlock_bh(&mn->lock);
+		spin_unlock_bh(&mn->lock);
+		cond_resched();
+	}
 }
 
 static bool sessions_gone(struct mpconv_net *mn)
@@ -740,6 +752,7 @@ out:
  * A session still reading its Convert message has no destination yet: it
  * matches only when @dest and @dport are not given.
  *
+ * Context: process context (one bucket per hold of mn->lock).
  * Return: the number of sessions asked to end.
  */
 u32 mpconv_session_flush(struct mpconv_net *mn, u8 role, const struct in6_addr *client,
@@ -749,8 +762,8 @@ u32 mpconv_session_flush(struct mpconv_net *mn, u8 role, const struct in6_addr *
 	u32 n = 0;
 	int i;
 
-	spin_lock_bh(&mn->lock);
 	for (i = 0; i < ARRAY_SIZE(mn->sessions.buckets); i++) {
+		spin_lock_bh(&mn->lock);
 		hlist_for_each_entry(s, &mn->sessions.buckets[i], node) {
 			/* dest is set before the state leaves HANDSHAKE */
 			u8 state = smp_load_acquire(&s->state);
@@ -770,8 +783,9 @@ u32 mpconv_session_flush(struct mpconv_net *mn, u8 role, const struct in6_addr *
 			mpconv_session_kill(s, MPCONV_REASON_FLUSHED);
 			n++;
 		}
+		spin_unlock_bh(&mn->lock);
+		cond_resched();
 	}
-	spin_unlock_bh(&mn->lock);
 	return n;
 }
 
@@ -818,12 +832,14 @@ u32 mpconv_binding_flush(struct mpconv_net *mn)
 	u32 n = 0;
 	int i;
 
-	spin_lock_bh(&mn->lock);
-	for (i = 0; i < ARRAY_SIZE(mn->sessions.buckets); i++)
+	for (i = 0; i < ARRAY_SIZE(mn->sessions.buckets); i++) {
+		spin_lock_bh(&mn->lock);
 		hlist_for_each_entry(s, &mn->sessions.buckets[i], node)
 			if (s->binding)
 				mpconv_session_kill(s, MPCONV_REASON_FLUSHED);
-	spin_unlock_bh(&mn->lock);
+		spin_unlock_bh(&mn->lock);
+		cond_resched();
+	}
 	for (i = 0; i < ARRAY_SIZE(mn->bindings.buckets); i++) {
 		spin_lock_bh(&mn->lock);
 		hlist_for_each_entry_safe(b, tmp, &mn->bindings.buckets[i], node) {
