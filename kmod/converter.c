@@ -1133,6 +1133,17 @@ int mpconv_converter_init(struct mpconv_net *mn)
 }
 
 /**
+ * mpconv_converter_listeners() - the listening sockets the converter holds
+ * @mn: the namespace
+ *
+ * Return: 0 or 1 (read without the configuration lock: a moment old).
+ */
+unsigned int mpconv_converter_listeners(struct mpconv_net *mn)
+{
+	return !!READ_ONCE(mn->conv.lsock);
+}
+
+/**
  * mpconv_converter_stop() - turn the converter role off
  * @mn: the namespace (going away, or that nobody can reach any more)
  *

@@ -88,6 +88,7 @@ struct mpconv_converter {
 
 int mpconv_converter_init(struct mpconv_net *mn);
 void mpconv_converter_stop(struct mpconv_net *mn);
+unsigned int mpconv_converter_listeners(struct mpconv_net *mn);
 void mpconv_converter_free(struct mpconv_net *mn);
 int mpconv_converter_set(struct mpconv_net *mn, struct genl_info *info);
 int mpconv_converter_fill(struct mpconv_net *mn, struct sk_buff *msg);

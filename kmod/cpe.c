@@ -717,6 +717,17 @@ int mpconv_cpe_init(struct mpconv_net *mn)
 }
 
 /**
+ * mpconv_cpe_listeners() - the listening sockets the CPE holds
+ * @mn: the namespace
+ *
+ * Return: 0 to 2 (read without the configuration lock: a moment old).
+ */
+unsigned int mpconv_cpe_listeners(struct mpconv_net *mn)
+{
+	return !!READ_ONCE(mn->cpe.lsock[0]) + !!READ_ONCE(mn->cpe.lsock[1]);
+}
+
+/**
  * mpconv_cpe_stop() - turn the CPE role off
  * @mn: the namespace (going away, or that nobody can reach any more)
  *

@@ -120,6 +120,7 @@ struct mpconv_cpe {
 
 int mpconv_cpe_init(struct mpconv_net *mn);
 void mpconv_cpe_stop(struct mpconv_net *mn);
+unsigned int mpconv_cpe_listeners(struct mpconv_net *mn);
 void mpconv_cpe_free(struct mpconv_net *mn);
 int mpconv_cpe_set(struct mpconv_net *mn, struct genl_info *info);
 int mpconv_cpe_fill(struct mpconv_net *mn, struct sk_buff *msg);

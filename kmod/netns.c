@@ -29,19 +29,35 @@ unsigned int mpconv_net_id __read_mostly;
 
 /*
  * A namespace in which mpconv runs a role stays alive as long as mpconv's
- * sockets are there: each holds a reference (see sock.c). When only sockets
- * hold it -- no process, no bind mount (ip netns del), no open nsfs file --
+ * sockets are there: each holds a reference (see sock.c). When only
+ * mpconv's sockets hold it -- no process, no bind mount (ip netns del), no
+ * open nsfs file, no socket of anyone else (a daemon may keep one after
+ * setns() back to its own namespace, and use the namespace through it) --
  * nobody can reach it any more: mpconv turns its roles off there, which
  * closes those sockets and lets the namespace go. Seen twice in a row, to
  * step over a count read in the middle of a change.
+ *
+ * mpconv's own are its listeners, its sessions' sockets and the MPTCP
+ * subflows in the namespace (those of a user's MPTCP socket too: that
+ * socket itself is not counted, so the namespace still is not abandoned).
+ * Sockets it closed that linger (FIN_WAIT, an orphaned MPTCP socket) and
+ * children not yet accepted are not counted: they only delay the verdict.
+ * The cheap test (only sockets hold it) comes first; the count, which walks
+ * the tables, runs only when it passes.
  */
 static bool netns_abandoned(struct mpconv_net *mn)
 {
 	struct net *net = mn->net;
+	unsigned int refs, own;
 
 	if (net_eq(net, &init_net))
 		return false;
-	return refcount_read(&net->ns.count) <= sock_inuse_get(net);
+	refs = refcount_read(&net->ns.count);
+	if (refs > sock_inuse_get(net))
+		return false;
+	own = mpconv_converter_listeners(mn) + mpconv_cpe_listeners(mn) +
+	      mpconv_session_count_socks(mn) + mpconv_sock_count_subflows(net);
+	return refs <= own;
 }
 
 static void mpconv_gc_work(struct work_struct *work)

@@ -584,6 +584,33 @@ void mpconv_session_kill_all(struct mpconv_net *mn, u8 role)
 	}
 }
 
+/**
+ * mpconv_session_count_socks() - the sockets the sessions of a namespace hold
+ * @mn: the namespace
+ *
+ * A socket is counted from when its session has it until the session ends
+ * (unlinked before it releases them); the server socket of a converter
+ * session may be counted for a moment after an early abort.
+ *
+ * Context: process context (one bucket per hold of mn->lock).
+ * Return: the count.
+ */
+unsigned int mpconv_session_count_socks(struct mpconv_net *mn)
+{
+	struct mpconv_session *s;
+	unsigned int n = 0;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(mn->sessions.buckets); i++) {
+		spin_lock_bh(&mn->lock);
+		hlist_for_each_entry(s, &mn->sessions.buckets[i], node)
+			n += !!READ_ONCE(s->csock) + !!READ_ONCE(s->ssock);
+		spin_unlock_bh(&mn->lock);
+		cond_resched();
+	}
+	return n;
+}
+
 static bool sessions_gone(struct mpconv_net *mn)
 {
 	bool gone;

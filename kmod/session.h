@@ -235,6 +235,7 @@ int mpconv_session_charge(struct mpconv_session *s, const struct mpconv_limits *
 void mpconv_session_start(struct mpconv_session *s);
 void mpconv_session_kill(struct mpconv_session *s, u8 reason);
 void mpconv_session_kill_all(struct mpconv_net *mn, u8 role);
+unsigned int mpconv_session_count_socks(struct mpconv_net *mn);
 u32 mpconv_session_flush(struct mpconv_net *mn, u8 role, const struct in6_addr *client,
 			 const struct mpconv_prefix *dest, u16 dport);
 

@@ -190,6 +190,65 @@ struct sock *mpconv_sock_subflow(struct socket *sock)
 	return ssk;
 }
 
+/* An MPTCP subflow: a TCP socket with the "mptcp" upper layer. */
+static bool is_subflow(const struct sock *sk)
+{
+	const struct tcp_ulp_ops *ulp;
+
+	if (!sk_fullsock(sk) || sk->sk_protocol != IPPROTO_TCP)
+		return false;
+	ulp = READ_ONCE(inet_csk(sk)->icsk_ulp_ops);
+	return ulp && !strcmp(ulp->name, "mptcp");
+}
+
+/* Buckets walked per RCU read-side section. */
+#define SUBFLOW_WALK_BATCH	256
+
+/* Subflows of @net in one chain, under rcu_read_lock(). */
+static unsigned int chain_subflows(struct net *net, const struct hlist_nulls_head *head)
+{
+	const struct hlist_nulls_node *node;
+	unsigned int n = 0;
+	struct sock *sk;
+
+	sk_nulls_for_each_rcu(sk, node, head)
+		if (net_eq(sock_net(sk), net) && is_subflow(sk))
+			n++;
+	return n;
+}
+
+/**
+ * mpconv_sock_count_subflows() - the MPTCP subflows in a namespace
+ * @net: the namespace
+ *
+ * Counts the full sockets of @net in the TCP established and listening
+ * tables that carry an MPTCP connection (each holds a reference on @net).
+ * Walks whole tables: for the rare moment when nothing but sockets holds
+ * the namespace (netns.c). Sockets moving during the walk may be missed or
+ * seen twice; callers check twice in a row.
+ *
+ * Context: process context.
+ * Return: the count.
+ */
+unsigned int mpconv_sock_count_subflows(struct net *net)
+{
+	struct inet_hashinfo *h = net->ipv4.tcp_death_row.hashinfo;
+	unsigned int i, j, n = 0;
+
+	for (i = 0; i <= h->ehash_mask; i += SUBFLOW_WALK_BATCH) {
+		rcu_read_lock();
+		for (j = i; j <= min(i + SUBFLOW_WALK_BATCH - 1, h->ehash_mask); j++)
+			n += chain_subflows(net, &h->ehash[j].chain);
+		rcu_read_unlock();
+		cond_resched();
+	}
+	rcu_read_lock();
+	for (i = 0; i <= h->lhash2_mask; i++)
+		n += chain_subflows(net, &h->lhash2[i].nulls_head);
+	rcu_read_unlock();
+	return n;
+}
+
 /**
  * mpconv_sock_fallback() - has an MPTCP socket fallen back to TCP?
  * @sock: a connected socket

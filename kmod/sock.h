@@ -70,6 +70,7 @@ int mpconv_sock_setopt_int(struct socket *sock, int level, int name, int val);
 int mpconv_sock_recv(struct socket *sock, u8 *buf, size_t len);
 int mpconv_sock_send(struct socket *sock, const u8 *buf, size_t len);
 void mpconv_sock_abort(struct socket *sock);
+unsigned int mpconv_sock_count_subflows(struct net *net);
 struct sock *mpconv_sock_subflow(struct socket *sock);
 bool mpconv_sock_fallback(struct socket *sock);
 bool mpconv_sock_ready(struct socket *sock);
