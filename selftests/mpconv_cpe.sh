@@ -533,23 +533,44 @@ rmmod_live() {
 }
 mpc_check "rmmod with 3 live sessions: the LAN clients see resets" rmmod_live
 
+# A daemon's socket in the namespace (opened after setns(), the daemon back
+# in its own) keeps it in use: mpconv must not turn itself off there while
+# that socket lives, and must once it is closed.
 netns_del_live() {
-	local i rc=0
+	local i rc=0 dpid
 	insmod "$MPCONV_KO" || return 1
 	conv converter enable allow "$ALLOW" >/dev/null &&
 		cpe cpe enable converter 198.51.100.2 iface lan >/dev/null || return 1
+	rm -f "$T/ns-ready" "$T/ns-stop"
+	python3 "$PEER" ns-socket "/run/netns/$ns_cpe" "$T/ns-ready" "$T/ns-stop" &
+	dpid=$!
+	for i in $(seq 300); do
+		[ -s "$T/ns-ready" ] && break
+		sleep 0.2
+	done
+	[ -s "$T/ns-ready" ] || { echo "no daemon socket"; rc=1; }
 	hold_begin 3 && wait_sessions 3 || rc=1
 	mpc_ns_del "$ns_cpe" || rc=1
+	# housekeeping runs every second and decides on two runs in a row:
+	# four runs later, the CPE still converts
+	sleep 4
+	ip -n "$ns_client" link show lan >/dev/null 2>&1 ||
+		{ echo "the namespace went with the daemon's socket open"; rc=1; }
+	test "$(cl -u TCP:192.0.2.130:8084 - </dev/null)" = 192.0.2.129 ||
+		{ echo "no conversion with only the daemon's socket holding it"; rc=1; }
+	touch "$T/ns-stop"
+	wait "$dpid"
 	hold_end
 	for i in $(seq 100); do
 		ip -n "$ns_client" link show lan >/dev/null 2>&1 || break
 		sleep 0.1
 	done
-	echo "namespace gone after about $((i / 10)) s"
+	echo "namespace gone about $((i / 10)) s after the daemon's socket closed"
 	[ "$rc" = 0 ] || return 1
 	! ip -n "$ns_client" link show lan >/dev/null 2>&1
 }
-mpc_check "delete the CPE's namespace with 3 live sessions: it goes away" netns_del_live
+mpc_check "delete the CPE's namespace with 3 live sessions and a daemon's socket in it: it stays while the socket lives, goes when it closes" \
+	netns_del_live
 
 mpc_check "rmmod after all that" rmmod mpconv
 mpc_check_kernel_clean "no kernel warning during the suite"

@@ -33,6 +33,10 @@
                                        READY, wait for the file STOP (or 120 s),
                                        then print "eof E reset R open O": how
                                        the connections ended meanwhile
+  peer.py ns-socket NSPATH READY STOP  open a UDP socket in the namespace
+                                       NSPATH and go back to this one (as a
+                                       daemon does with setns()), write READY,
+                                       close it when the file STOP exists
 """
 import errno
 import os
@@ -295,11 +299,36 @@ def hold(addr, port, n, ready, stop):
     return 0
 
 
+def ns_socket(nspath, ready, stop):
+    """What a daemon does: enter a namespace, open a socket there, go back
+    to its own, and keep using the namespace through that socket alone
+    (a UDP socket bound in it) until @stop exists."""
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    own = os.open('/proc/self/ns/net', os.O_RDONLY)
+    target = os.open(nspath, os.O_RDONLY)
+    if libc.setns(target, 0x40000000) != 0:      # CLONE_NEWNET
+        raise OSError(ctypes.get_errno(), 'setns')
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(('127.0.0.1', 0))
+    if libc.setns(own, 0x40000000) != 0:
+        raise OSError(ctypes.get_errno(), 'setns back')
+    os.close(target)
+    os.close(own)
+    with open(ready, 'w') as f:
+        f.write("%d\n" % s.getsockname()[1])
+    t0 = time.time()
+    while not os.path.exists(stop) and time.time() - t0 < 300:
+        time.sleep(0.1)
+    s.close()
+    return 0
+
+
 def main():
     cmds = {'rst-server': rst_server, 'watch-server': watch_server,
             'abort-client': abort_client, 'client': client,
             'mptcp-client': mptcp_client, 'echo-server': echo_server,
-            'seq': seq, 'hold': hold}
+            'seq': seq, 'hold': hold, 'ns-socket': ns_socket}
     if len(sys.argv) < 2 or sys.argv[1] not in cmds:
         print(__doc__, file=sys.stderr)
         sys.exit(2)
