@@ -16,6 +16,8 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/highmem.h>
+#include <linux/icmp.h>
+#include <linux/icmpv6.h>
 #include <linux/inetdevice.h>
 #include <linux/mm.h>
 #include <linux/sched/mm.h>
@@ -329,21 +331,58 @@ static void conv_limits(const struct mpconv_conv_cfg *cfg, struct mpconv_limits 
 	lim->plen6 = cfg->client_plen6;
 }
 
-static u8 connect_errno_code(int err)
+/*
+ * What the connection to the server ended with, as RFC 8803 names it:
+ * an ICMP destination unreachable (queued on the socket's error queue, see
+ * conv_connect()) is Destination Unreachable with the ICMP code as value; a
+ * refusal without one was the server's RST: Connection Reset. A local
+ * failure (no route, a prohibiting rule) is Destination Unreachable with
+ * the code an ICMP would have carried; anything else (a timeout, another
+ * ICMP type) is Network Failure. An MPTCP server socket queues no ICMP:
+ * its refusals all read as Connection Reset.
+ */
+static u8 connect_error(struct mpconv_session *s, int err, u8 *value)
 {
+	bool v6 = s->dest.family == AF_INET6;
+	u8 type, code;
+
+	*value = 0;
+	if (mpconv_sock_icmp_error(s->ssock, &type, &code)) {
+		if (type != (v6 ? ICMPV6_DEST_UNREACH : ICMP_DEST_UNREACH))
+			return MPCONV_CONVERT_E_NETWORK;
+		*value = code;
+		return MPCONV_CONVERT_E_UNREACH;
+	}
 	switch (err) {
 	case -ECONNREFUSED:
-	case -ENETUNREACH:
-	case -EHOSTUNREACH:
-	case -EADDRNOTAVAIL:
-	case -EACCES:
-	case -EPERM:
-		return MPCONV_CONVERT_E_UNREACH;
 	case -ECONNRESET:
 		return MPCONV_CONVERT_E_CONN_RESET;
+	case -ENETUNREACH:
+		*value = v6 ? ICMPV6_NOROUTE : ICMP_NET_UNREACH;
+		return MPCONV_CONVERT_E_UNREACH;
+	case -EHOSTUNREACH:
+	case -EADDRNOTAVAIL:
+		*value = v6 ? ICMPV6_ADDR_UNREACH : ICMP_HOST_UNREACH;
+		return MPCONV_CONVERT_E_UNREACH;
+	case -EACCES:
+	case -EPERM:
+		*value = v6 ? ICMPV6_ADM_PROHIBITED : ICMP_PKT_FILTERED;
+		return MPCONV_CONVERT_E_UNREACH;
 	default:
 		return MPCONV_CONVERT_E_NETWORK;
 	}
+}
+
+/* The connection to the server failed with @err: drop it, refuse. */
+static enum mpconv_step conv_connect_failed(struct mpconv_session *s, int err)
+{
+	u8 code, value;
+
+	code = connect_error(s, err, &value);
+	mpconv_watch_del(&s->swatch);
+	mpconv_sock_abort(s->ssock);
+	s->ssock = NULL;
+	return conv_refuse(s, code, &value, 1, false);
 }
 
 static enum mpconv_step conv_connect(struct mpconv_session *s, const struct in6_addr *dest,
@@ -379,15 +418,15 @@ static enum mpconv_step conv_connect(struct mpconv_session *s, const struct in6_
 	if (err)
 		return conv_refuse(s, MPCONV_CONVERT_E_RESOURCE, NULL, 0, false);
 
+	/* ICMP errors to the error queue, to tell them from a RST (a TCP
+	 * socket only; off again once connected: see conv_connecting())
+	 */
+	mpconv_sock_recverr(s->ssock, true);
 	mpconv_watch_add(&s->swatch, s->ssock, &s->work);
 	mpconv_addr_to_sockaddr(&s->dest, &ss, &len);
 	err = kernel_connect(s->ssock, (struct sockaddr *)&ss, len, O_NONBLOCK);
-	if (err && err != -EINPROGRESS) {
-		mpconv_watch_del(&s->swatch);
-		mpconv_sock_abort(s->ssock);
-		s->ssock = NULL;
-		return conv_refuse(s, connect_errno_code(err), NULL, 0, false);
-	}
+	if (err && err != -EINPROGRESS)
+		return conv_connect_failed(s, err);
 
 	/* publishes s->dest to dumps (session_fill()) */
 	smp_store_release(&s->state, MPCONV_SESS_CONNECTING);
@@ -528,15 +567,10 @@ static enum mpconv_step conv_connecting(struct mpconv_session *s)
 	struct mpconv_convert_builder b;
 	u8 opts[40];
 	u32 idle, timeout;
-	int err, n;
+	int n;
 
-	if (sk->sk_err || sk->sk_state == TCP_CLOSE) {
-		err = sock_error(sk) ?: -ECONNREFUSED;
-		mpconv_watch_del(&s->swatch);
-		mpconv_sock_abort(s->ssock);
-		s->ssock = NULL;
-		return conv_refuse(s, connect_errno_code(err), NULL, 0, false);
-	}
+	if (sk->sk_err || sk->sk_state == TCP_CLOSE)
+		return conv_connect_failed(s, sock_error(sk) ?: -ECONNREFUSED);
 	/* The client went (reset, or never was): stop connecting for it. */
 	if (s->csock->sk->sk_err || s->csock->sk->sk_state == TCP_CLOSE)
 		return mpconv_session_fail(s, MPCONV_REASON_RESET, 0);
@@ -579,7 +613,10 @@ static enum mpconv_step conv_connecting(struct mpconv_session *s)
 		return MPCONV_STEP_POLL;
 	}
 
-	/* Reply, then relay (first what followed the request). */
+	/* Reply, then relay (first what followed the request). An ICMP error
+	 * no longer ends the server connection (it would with IP_RECVERR on).
+	 */
+	mpconv_sock_recverr(s->ssock, false);
 	s->server_mptcp = !mpconv_sock_fallback(s->ssock);
 	n = server_opts(s, opts);
 	mpconv_convert_begin(&b, s->reply, sizeof(s->reply), MPCONV_CONVERT_REPLY);

@@ -10,6 +10,7 @@
  * namespace lives as long as mpconv has sockets in it: netns.c notices a
  * namespace nobody can reach any more and closes everything there.
  */
+#include <linux/errqueue.h>
 #include <linux/in.h>
 #include <linux/tcp.h>
 #include <net/inet_hashtables.h>
@@ -123,6 +124,52 @@ int mpconv_sock_setopt_int(struct socket *sock, int level, int name, int val)
 	if (level == SOL_SOCKET && sock->sk->sk_protocol != IPPROTO_MPTCP)
 		return sock_setsockopt(sock, level, name, opt, sizeof(val));
 	return sock->ops->setsockopt(sock, level, name, opt, sizeof(val));
+}
+
+/**
+ * mpconv_sock_recverr() - queue ICMP errors on a socket's error queue
+ * @sock: a TCP socket (an MPTCP one refuses: its subflows keep theirs)
+ * @on: true to queue them (and make them fatal, as IP_RECVERR does), false
+ *	to stop and drop what is queued
+ *
+ * Return: 0 or a negative errno.
+ */
+int mpconv_sock_recverr(struct socket *sock, bool on)
+{
+	if (sock->sk->sk_family == AF_INET6)
+		return mpconv_sock_setopt_int(sock, SOL_IPV6, IPV6_RECVERR, on);
+	return mpconv_sock_setopt_int(sock, SOL_IP, IP_RECVERR, on);
+}
+
+/**
+ * mpconv_sock_icmp_error() - the ICMP error a socket received, if any
+ * @sock: a socket with mpconv_sock_recverr() on
+ * @type: the ICMP (or ICMPv6) type
+ * @code: its code
+ *
+ * Looks at the oldest entry of the error queue without taking it.
+ *
+ * Return: true when it holds an ICMP error.
+ */
+bool mpconv_sock_icmp_error(struct socket *sock, u8 *type, u8 *code)
+{
+	struct sk_buff_head *q = &sock->sk->sk_error_queue;
+	const struct sock_extended_err *ee;
+	struct sk_buff *skb;
+	bool found = false;
+
+	spin_lock_bh(&q->lock);
+	skb = skb_peek(q);
+	if (skb) {
+		ee = &SKB_EXT_ERR(skb)->ee;
+		if (ee->ee_origin == SO_EE_ORIGIN_ICMP || ee->ee_origin == SO_EE_ORIGIN_ICMP6) {
+			*type = ee->ee_type;
+			*code = ee->ee_code;
+			found = true;
+		}
+	}
+	spin_unlock_bh(&q->lock);
+	return found;
 }
 
 /**

@@ -71,6 +71,8 @@ int mpconv_sock_recv(struct socket *sock, u8 *buf, size_t len);
 int mpconv_sock_send(struct socket *sock, const u8 *buf, size_t len);
 void mpconv_sock_abort(struct socket *sock);
 unsigned int mpconv_sock_count_subflows(struct net *net);
+int mpconv_sock_recverr(struct socket *sock, bool on);
+bool mpconv_sock_icmp_error(struct socket *sock, u8 *type, u8 *code);
 struct sock *mpconv_sock_subflow(struct socket *sock);
 bool mpconv_sock_fallback(struct socket *sock);
 bool mpconv_sock_ready(struct socket *sock);

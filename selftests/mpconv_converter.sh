@@ -236,7 +236,42 @@ expect_error() {
 	mpc_check "$name: Error $code" _expect_error "$@"
 }
 
-expect_error "destination port closed (refused)" 97 198.51.100.2 192.0.2.130 8099
+# expect_error_value NAME CODE VALUE CLIENT_ARGS...: Error CODE, its value
+# VALUE (hex, as the client prints it)
+expect_error_value() {
+	local name=$1 code=$2 value=$3
+	shift 3
+	_expect_error_value() {
+		mc -J "$T/j" "$@" </dev/null >/dev/null
+		local rc=$?
+		cat "$T/j"
+		[ "$rc" -eq 3 ] && jq -e --arg v "$value" \
+			".type == \"error\" and .error == $code and .value == \$v" "$T/j" >/dev/null
+	}
+	mpc_check "$name: Error $code, value $value" _expect_error_value "$@"
+}
+
+# RFC 8803: the server's RST is Connection Reset (96); an ICMP destination
+# unreachable is Destination Unreachable (97), its value the ICMP code
+expect_error_value "destination port closed (the server's RST)" 96 00 \
+	198.51.100.2 192.0.2.130 8099
+srv nft -f - <<-EOF
+	table inet mpc_reject {
+		chain in {
+			type filter hook input priority 0;
+			tcp dport 8098 meta nfproto ipv4 reject with icmp type port-unreachable
+			tcp dport 8098 meta nfproto ipv6 reject with icmpv6 type admin-prohibited
+		}
+	}
+EOF
+expect_error_value "ICMP port unreachable from the server" 97 03 198.51.100.2 192.0.2.130 8098
+expect_error_value "ICMPv6 administratively prohibited from the server" 97 01 \
+	2001:db8:11::2 2001:db8:2::2 8098
+srv nft delete table inet mpc_reject
+ip netns exec "$ns_conc" ip route add unreachable 192.0.2.200/32
+expect_error_value "no route at the converter (unreachable route)" 97 01 \
+	198.51.100.2 192.0.2.200 8080
+ip netns exec "$ns_conc" ip route del unreachable 192.0.2.200/32
 
 before=$(cstat conv_refused_client)
 unauth() {
@@ -392,7 +427,8 @@ mpc_check "session and binding tables empty once connections end" tables_empty
 check_stats() {
 	conv -j stats | tee "$T/stats"
 	jq -e '.conv_converted >= 40 and .bytes_up >= 4000000 and .bytes_down >= 4000000 and
-	       .err_unreachable >= 1 and .err_not_authorized >= 1 and .err_malformed >= 1' \
+	       .err_unreachable >= 3 and .err_conn_reset >= 1 and .err_not_authorized >= 1 and
+	       .err_malformed >= 1' \
 		"$T/stats" >/dev/null
 }
 mpc_check "counters moved (converted, bytes, errors)" check_stats

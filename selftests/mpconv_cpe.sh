@@ -255,10 +255,10 @@ reset_seen() {
 }
 server_refuses() {
 	local before
-	before=$(pstat cpe_rx_err_unreachable)
-	reset_seen 8099 && [ "$(pstat cpe_rx_err_unreachable)" -gt "$before" ]
+	before=$(pstat cpe_rx_err_conn_reset)
+	reset_seen 8099 && [ "$(pstat cpe_rx_err_conn_reset)" -gt "$before" ]
 }
-mpc_check "the server refuses: the LAN client gets a reset (Error 97 counted)" server_refuses
+mpc_check "the server refuses: the LAN client gets a reset (Error 96 counted)" server_refuses
 
 converter_down() {
 	local before rc
@@ -487,14 +487,14 @@ mpc_check "monitor: a connection's whole life, its binding, a configuration chan
 monitor_error() {
 	mon_start
 	reset_seen 8099 >/dev/null
-	mon_wait '.event == "session_del" and .reason == "error" and .error == 97 and
+	mon_wait '.event == "session_del" and .reason == "error" and .error == 96 and
 		  .dest.port == 8099'
 	local rc=$?
 	mon_stop
 	cat "$T/mon"
 	return $rc
 }
-mpc_check "monitor: a refused connection ends with reason error, code 97" monitor_error
+mpc_check "monitor: a refused connection ends with reason error, code 96 (the server's RST)" monitor_error
 
 session_flush() {
 	local rc=0 out
