@@ -22,7 +22,11 @@
  *    gateway or the interface that carries the route to the converter. A
  *    SYN carrying an MPTCP option (the host speaks MPTCP), from a host
  *    whose binding says bypass, or beyond max-sessions with overflow
- *    "bypass" is forwarded as it is;
+ *    "bypass" is forwarded as it is. So is a SYN on the 4-tuple of a flow
+ *    connection tracking already follows (in use on any CPE that does NAT
+ *    or stateful filtering): taken, it would make a request socket that
+ *    answers the real flow's next segment with a reset, a blind reset of
+ *    any forwarded connection for a LAN host that spoofs SYNs;
  *  - nothing else is looked at: native MPTCP connections (also after a
  *    fallback to TCP), bypassed ones, connections from outside toward a LAN
  *    host, flows older than the module or than the role, and the stray
@@ -54,6 +58,7 @@
 #include <net/inet6_hashtables.h>
 #include <net/inet_timewait_sock.h>
 #include <net/ip6_route.h>
+#include <net/netfilter/nf_conntrack.h>
 #include <net/route.h>
 #include <net/tcp.h>
 
@@ -312,7 +317,7 @@ static int cpe_local_route(struct net *net, struct sk_buff *skb, struct net_devi
 		if (ipv6_dev_get_saddr(net, dev, &ip6h->saddr, 0, &fl6.daddr))
 			return -EADDRNOTAVAIL;
 		dst = ip6_route_input_lookup(net, dev, &fl6, skb, RT6_LOOKUP_F_HAS_SADDR);
-		if (dst->error || !(((struct rt6_info *)dst)->rt6i_flags & RTF_LOCAL)) {
+		if (dst->error || !(dst_rt6_info(dst)->rt6i_flags & RTF_LOCAL)) {
 			dst_release(dst);
 			return -EINVAL;
 		}
@@ -320,6 +325,20 @@ static int cpe_local_route(struct net *net, struct sk_buff *skb, struct net_devi
 		skb_dst_set(skb, dst);
 		return 0;
 	}
+}
+
+/* A SYN of a flow conntrack follows already (established, or seen from the
+ * other side): not a new connection, whatever mpconv holds.
+ */
+static bool cpe_ct_known(const struct sk_buff *skb)
+{
+#if IS_ENABLED(CONFIG_NF_CONNTRACK)
+	enum ip_conntrack_info ctinfo;
+
+	return nf_ct_get(skb, &ctinfo) && ctinfo != IP_CT_NEW;
+#else
+	return false;
+#endif
 }
 
 /* Hand the skb to @sk (a reference the skb takes over) for local delivery. */
@@ -330,6 +349,15 @@ static unsigned int cpe_steer(struct net *net, struct sk_buff *skb, struct sock 
 		sock_gen_put(sk);
 		return NF_DROP;
 	}
+	/* Received in a batch (ip_list_rcv(), ip6_list_rcv()), a packet lends
+	 * its route to the next ones to the same destination: ours is local,
+	 * and a packet we did not take must not be delivered with it. The
+	 * multipath flag makes the stack route each of them itself.
+	 */
+	if (skb->protocol == htons(ETH_P_IP))
+		IPCB(skb)->flags |= IPSKB_MULTIPATH;
+	else
+		IP6CB(skb)->flags |= IP6SKB_MULTIPATH;
 	skb_orphan(skb);
 	skb->sk = sk;
 	skb->destructor = sock_edemux;
@@ -469,7 +497,7 @@ static unsigned int cpe_hook(void *priv, struct sk_buff *skb, const struct nf_ho
 	/* A SYN: a new connection, converted or left alone. */
 	if (!cpe_dest_match(cfg, &p.f.daddr, ntohs(p.f.dport)))
 		return NF_ACCEPT;
-	if (!cpe_dest_uplink(net, skb, cfg, state->in, &p.f.daddr)) {
+	if (cpe_ct_known(skb) || !cpe_dest_uplink(net, skb, cfg, state->in, &p.f.daddr)) {
 		mpconv_stat_inc(mn, MPCONV_STAT_CPE_OUT_OF_SCOPE);
 		return NF_ACCEPT;
 	}

@@ -206,25 +206,59 @@ enum mpconv_relay_state mpconv_relay_pump(struct mpconv_relay *r, bool *moved)
 	return again ? MPCONV_RELAY_AGAIN : MPCONV_RELAY_WAIT;
 }
 
+/*
+ * Socket events drive the relay; these pumps are its safety net. A
+ * direction holding bytes its destination did not take waits for a write
+ * space event; one whose MPTCP source went quiet waits for data ready. The
+ * MPTCP socket does not raise every such event (data acknowledged while
+ * the socket is owned, data left in a subflow's queue after a reinjection
+ * until somebody reads), and bytes must never wait for the idle timeout:
+ * such a direction is pumped again after a quarter of its idle time,
+ * between RELAY_RETRY_MIN and RELAY_RETRY_MAX, a quiet MPTCP source for
+ * RELAY_PROBE_SPAN after it last moved. A pump with nothing to move costs
+ * a failed read or write and leaves the idle deadline alone.
+ */
+#define RELAY_RETRY_MIN		(HZ / 4)
+#define RELAY_RETRY_MAX		(8 * HZ)
+#define RELAY_PROBE_SPAN	(120 * HZ)
+
+static unsigned long dir_retry_delay(const struct mpconv_relay_dir *d, unsigned long now)
+{
+	unsigned long idle = now - d->active;
+	bool quiet_mptcp;
+
+	if (!d->src || d->shut)
+		return MAX_JIFFY_OFFSET;
+	quiet_mptcp = !d->eof && d->src->sk->sk_protocol == IPPROTO_MPTCP &&
+		      idle < RELAY_PROBE_SPAN;
+	if (!d->len && !quiet_mptcp)
+		return MAX_JIFFY_OFFSET;
+	return clamp(idle / 4, (unsigned long)RELAY_RETRY_MIN, (unsigned long)RELAY_RETRY_MAX);
+}
+
 /**
- * mpconv_relay_trim_delay() - when an idle relay should be pumped again
+ * mpconv_relay_next_delay() - when the relay should be pumped again without
+ *	a socket event
  * @r: the relay (or a zeroed one, before mpconv_relay_init())
  *
  * A direction whose source stays quiet keeps its buffer until a pump finds
- * it idle for %MPCONV_RELAY_TRIM: the owner wakes the relay then.
+ * it idle for %MPCONV_RELAY_TRIM; a blocked direction, or one whose MPTCP
+ * source went quiet, is pumped again now and then (see above).
  *
- * Return: jiffies from now (at least 1), or MAX_JIFFY_OFFSET when no
- * drained direction holds a buffer.
+ * Return: jiffies from now (at least 1), or MAX_JIFFY_OFFSET for none.
  */
-unsigned long mpconv_relay_trim_delay(const struct mpconv_relay *r)
+unsigned long mpconv_relay_next_delay(const struct mpconv_relay *r)
 {
 	unsigned long now = jiffies, delay = MAX_JIFFY_OFFSET, at;
 	int i;
 
 	for (i = 0; i < 2; i++) {
-		if (!dir_trimmable(&r->dir[i]))
+		const struct mpconv_relay_dir *d = &r->dir[i];
+
+		delay = min(delay, dir_retry_delay(d, now));
+		if (!dir_trimmable(d))
 			continue;
-		at = r->dir[i].active + MPCONV_RELAY_TRIM;
+		at = d->active + MPCONV_RELAY_TRIM;
 		delay = min(delay, time_after(at, now) ? at - now : 1UL);
 	}
 	return delay;

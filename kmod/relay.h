@@ -115,7 +115,7 @@ static inline u64 mpconv_relay_bytes(const struct mpconv_relay *r, int d)
 void mpconv_relay_init(struct mpconv_relay *r, struct socket *a, struct socket *b);
 int mpconv_relay_preload(struct mpconv_relay *r, int d, const u8 *data, u32 len);
 enum mpconv_relay_state mpconv_relay_pump(struct mpconv_relay *r, bool *moved);
-unsigned long mpconv_relay_trim_delay(const struct mpconv_relay *r);
+unsigned long mpconv_relay_next_delay(const struct mpconv_relay *r);
 void mpconv_relay_release(struct mpconv_relay *r);
 
 #endif /* _MPCONV_RELAY_H */

@@ -491,11 +491,12 @@ static void session_work(struct work_struct *work)
 	case MPCONV_STEP_WAIT:
 		break;
 	}
-	/* Wake up at the deadline, or when an idle relay should give its
-	 * buffers back, unless an event is already queued.
+	/* Wake up at the deadline, or when the relay wants a pump without an
+	 * event (buffers to give back, bytes to retry), unless an event is
+	 * already queued.
 	 */
 	delay = time_after(s->deadline, jiffies) ? s->deadline - jiffies : 0;
-	delay = min(delay, mpconv_relay_trim_delay(&s->relay));
+	delay = min(delay, mpconv_relay_next_delay(&s->relay));
 	queue_delayed_work(mpconv_wq, &s->work, delay);
 }
 

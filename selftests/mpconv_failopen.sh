@@ -106,6 +106,63 @@ converted() {
 }
 mpc_check "a LAN connection to the server is converted (the server sees the converter)" converted
 
+# --- a spoofed SYN on a forwarded connection's 4-tuple -----------------------------
+# A LAN host spoofs a SYN with the 4-tuple of a connection the CPE forwards
+# (here a native MPTCP one, fallen back to TCP). Taken, it would leave a
+# request socket that answers that connection's next segment with a reset.
+# With connection tracking in use (as on any CPE doing NAT) it is not taken.
+srv python3 "$PEER" echo-server 192.0.2.130 8085 >/dev/null 2>&1 &
+spoofed_syn_forwarded() {
+	local sport taken0 oos0 rc=0
+	ip netns exec "$ns_cpe" nft -f - <<-EOF || return 1
+		table inet mpc_ct {
+			chain fwd {
+				type filter hook forward priority 0;
+				ct state established,related counter accept
+			}
+		}
+	EOF
+	wait_for 20 listening "$ns_server" 8085 || return 1
+	rm -f "$T/v-port" "$T/v-go"
+	ip netns exec "$ns_client" python3 - 192.0.2.130 8085 "$T/v-port" "$T/v-go" \
+		>"$T/victim.out" 2>&1 <<-EOF &
+		import os, socket, sys, time
+		addr, port, portfile, go = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+		s = socket.socket(socket.AF_INET, socket.SOCK_STREAM, 262)  # MPTCP: never taken
+		s.settimeout(20)
+		s.connect((addr, port))
+		s.sendall(b'a')
+		assert s.recv(1) == b'a'
+		with open(portfile + '.tmp', 'w') as f:
+		    f.write('%d\n' % s.getsockname()[1])
+		os.rename(portfile + '.tmp', portfile)
+		t0 = time.time()
+		while not os.path.exists(go) and time.time() - t0 < 60:
+		    time.sleep(0.1)
+		s.sendall(b'b')
+		print('echoed', s.recv(1).decode())
+	EOF
+	local vpid=$!
+	wait_for 30 test -s "$T/v-port" || { cat "$T/victim.out"; return 1; }
+	sport=$(cat "$T/v-port")
+	taken0=$(pstat cpe_taken) oos0=$(pstat cpe_out_of_scope)
+	ip netns exec "$ns_client" "$FLOOD" -q -n 1 -p "$sport" 192.0.2.2/32 192.0.2.130 8085 ||
+		rc=1
+	# the CPE has seen it once either counter moved
+	wait_for 20 eval '[ $(($(pstat cpe_taken) - taken0 + $(pstat cpe_out_of_scope) - oos0)) -ge 1 ]' ||
+		rc=1
+	touch "$T/v-go"
+	wait "$vpid"
+	cat "$T/victim.out"
+	echo "source port $sport; cpe_taken +$(($(pstat cpe_taken) - taken0))," \
+		"cpe_out_of_scope +$(($(pstat cpe_out_of_scope) - oos0))"
+	ip netns exec "$ns_cpe" nft delete table inet mpc_ct
+	[ "$rc" = 0 ] && grep -qx "echoed b" "$T/victim.out" &&
+		[ "$(pstat cpe_taken)" = "$taken0" ]
+}
+mpc_check "a spoofed SYN on a forwarded connection's 4-tuple is not taken: the connection lives" \
+	spoofed_syn_forwarded
+
 # --- TIME_WAIT: an old SYN does not end it -----------------------------------------
 # The server closes first, so the CPE's LAN socket ends in TIME_WAIT. A SYN
 # on that 4-tuple whose sequence number is the old connection's own (a
