@@ -518,7 +518,7 @@ static enum mpconv_step conv_handshake(struct mpconv_session *s)
 	u8 err;
 
 	if (!s->hs) {
-		s->hs = kmalloc(HS_CAP, GFP_KERNEL_ACCOUNT);
+		s->hs = kmalloc(HS_CAP, MPCONV_GFP);
 		if (!s->hs)
 			return MPCONV_STEP_DONE;
 	}
@@ -800,20 +800,25 @@ static void conv_accept_one(struct mpconv_net *mn, struct socket *sock)
 	/* Only a Fast Open child exists before its client's third ACK. */
 	verified = !READ_ONCE(mn->conv.tfo_qlen) || mpconv_sock_verified(sock);
 
+	/* An unverified client, allowed or not, takes a place in the pool
+	 * of unverified sessions (bounded by the Fast Open queue): a refusal
+	 * for a source that may be spoofed must not hold one of the slots
+	 * that tell verified clients why they are refused.
+	 */
 	s = NULL;
 	err = -EACCES;
 	if (allowed && verified)
 		s = mpconv_session_new(mn, MPCONV_ROLE_CONVERTER, &conv_ops, sock, &lim, &err);
-	else if (allowed)
+	else if (!verified)
 		s = mpconv_session_new_unverified(mn, MPCONV_ROLE_CONVERTER, &conv_ops, sock,
 						  unverified_max(mn), &err);
-	if (s) {
+	if (s && allowed) {
 		s->state = MPCONV_SESS_HANDSHAKE;
 		s->deadline = jiffies + msecs_to_jiffies(read_ms);
 		mpconv_session_start(s);
 		return;
 	}
-	if (err == -ENOMEM || (allowed && !verified)) {
+	if (!s && (err == -ENOMEM || !verified)) {
 		/* no room for one more unverified client: a reset costs nothing */
 		if (err != -ENOMEM)
 			mpconv_stat_inc(mn, MPCONV_STAT_CONV_OVERFLOW);
@@ -821,8 +826,11 @@ static void conv_accept_one(struct mpconv_net *mn, struct socket *sock)
 		return;
 	}
 
-	/* Refused: say why with an Error, in one of the slots kept for that. */
-	s = mpconv_session_new(mn, MPCONV_ROLE_CONVERTER, &conv_ops, sock, NULL, &err);
+	/* Refused: say why with an Error, in one of the slots kept for that
+	 * (a verified client) or in its unverified place (sent once verified).
+	 */
+	if (!s)
+		s = mpconv_session_new(mn, MPCONV_ROLE_CONVERTER, &conv_ops, sock, NULL, &err);
 	if (!s) {
 		mpconv_stat_inc(mn, MPCONV_STAT_CONV_OVERFLOW);
 		mpconv_sock_abort(sock);

@@ -69,7 +69,7 @@ static int cpe_open(struct mpconv_session *s)
 	rcu_read_unlock();
 	fastopen = READ_ONCE(s->mn->cpe.fastopen);
 
-	s->hs = kmalloc(CPE_HS_CAP, GFP_KERNEL_ACCOUNT);
+	s->hs = kmalloc(CPE_HS_CAP, MPCONV_GFP);
 	if (!s->hs)
 		return -ENOMEM;
 	mpconv_convert_begin(&b, s->hs, MPCONV_CONVERT_MAX_LEN, MPCONV_CONVERT_REQUEST);

@@ -45,6 +45,10 @@
  * @max_sessions: the configured session limit (also bounds the bindings)
  * @abandoned: consecutive housekeeping runs that found the namespace held
  *	by sockets only
+ * @abandon_backoff: how many times in a row the count of mpconv's own
+ *	sockets found another socket holding the namespace (netns.c)
+ * @abandon_wait: housekeeping runs to skip before counting again, while
+ *	the namespace's reference count stays @abandon_refs
  * @binding_lifetime: how long an idle binding is kept, in jiffies
  * @wait: woken when the session table becomes empty
  * @gc_work: housekeeping: expires idle bindings, notices an unreachable
@@ -74,6 +78,9 @@ struct mpconv_net {
 	u32 statics;
 	u32 max_sessions;
 	u8 abandoned;
+	u8 abandon_backoff;
+	u8 abandon_wait;
+	unsigned int abandon_refs;
 	u64 binding_lifetime;
 	wait_queue_head_t wait;
 	struct delayed_work gc_work;

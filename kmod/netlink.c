@@ -831,6 +831,12 @@ static int mpconv_session_flush_doit(struct sk_buff *skb, struct genl_info *info
 					  info->extack);
 		if (err)
 			return err;
+		if (!has_prefix &&
+		    nla_find_nested(tb[MPCONV_A_SESS_DEST], MPCONV_ADDR_A_FAMILY)) {
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[MPCONV_A_SESS_DEST],
+					    "a port alone matches both families: for one, give its prefix (0.0.0.0/0, ::/0)");
+			return -EINVAL;
+		}
 		if (!has_prefix && !dest.port) {
 			NL_SET_ERR_MSG_ATTR(info->extack, tb[MPCONV_A_SESS_DEST],
 					    "a destination needs an address or a port");

@@ -43,21 +43,45 @@ unsigned int mpconv_net_id __read_mostly;
  * Sockets it closed that linger (FIN_WAIT, an orphaned MPTCP socket) and
  * children not yet accepted are not counted: they only delay the verdict.
  * The cheap test (only sockets hold it) comes first; the count, which walks
- * the tables, runs only when it passes.
+ * the tables, runs only when it passes, and counts only when the
+ * namespace's references and sockets are the same after it as before (a
+ * socket made or freed meanwhile could be counted wrong). While the count
+ * keeps finding somebody else's socket (a daemon's, for hours), it runs
+ * after ever longer pauses: 2, 4, ... up to 64 housekeeping periods, and
+ * at once when the namespace's reference count changed since.
  */
+#define ABANDON_BACKOFF_MAX	6
+
 static bool netns_abandoned(struct mpconv_net *mn)
 {
 	struct net *net = mn->net;
 	unsigned int refs, own;
+	int inuse;
 
 	if (net_eq(net, &init_net))
 		return false;
 	refs = refcount_read(&net->ns.count);
-	if (refs > sock_inuse_get(net))
+	inuse = sock_inuse_get(net);
+	if (refs > inuse) {
+		mn->abandon_backoff = 0;
+		mn->abandon_wait = 0;
 		return false;
+	}
+	if (mn->abandon_wait && refs == mn->abandon_refs) {
+		mn->abandon_wait--;
+		return false;
+	}
 	own = mpconv_converter_listeners(mn) + mpconv_cpe_listeners(mn) +
 	      mpconv_session_count_socks(mn) + mpconv_sock_count_subflows(net);
-	return refs <= own;
+	if (refs != refcount_read(&net->ns.count) || inuse != sock_inuse_get(net))
+		return false;
+	if (refs <= own)
+		return true;
+	mn->abandon_refs = refs;
+	if (mn->abandon_backoff < ABANDON_BACKOFF_MAX)
+		mn->abandon_backoff++;
+	mn->abandon_wait = (1 << mn->abandon_backoff) - 1;
+	return false;
 }
 
 static void mpconv_gc_work(struct work_struct *work)
@@ -97,7 +121,7 @@ void mpconv_housekeeping_start(struct mpconv_net *mn)
  *
  * Work items run in kworkers, whose allocations would be charged to no
  * cgroup: between this and set_active_memcg(old), allocations that ask
- * for accounting (SLAB_ACCOUNT, GFP_KERNEL_ACCOUNT) go to @mn->memcg.
+ * for accounting (SLAB_ACCOUNT, MPCONV_GFP) go to @mn->memcg.
  *
  * Return: the previous active memory cgroup, to restore.
  */

@@ -65,7 +65,7 @@ int mpconv_relay_preload(struct mpconv_relay *r, int d, const u8 *data, u32 len)
 		return 0;
 	if (WARN_ON_ONCE(len > MPCONV_RELAY_BUF || dir->len))
 		return -EINVAL;
-	dir->buf = kmalloc(MPCONV_RELAY_BUF, GFP_KERNEL_ACCOUNT);
+	dir->buf = kmalloc(MPCONV_RELAY_BUF, MPCONV_GFP);
 	if (!dir->buf)
 		return -ENOMEM;
 	memcpy(dir->buf, data, len);
@@ -95,7 +95,7 @@ static int relay_read(struct mpconv_relay_dir *d)
 	n = mpconv_sock_recv(d->src, first, sizeof(first));
 	if (n <= 0)
 		return n;
-	d->buf = kmalloc(MPCONV_RELAY_BUF, GFP_KERNEL_ACCOUNT);
+	d->buf = kmalloc(MPCONV_RELAY_BUF, MPCONV_GFP);
 	if (!d->buf)
 		return -ENOMEM;	/* the relay is reset: nothing is lost silently */
 	memcpy(d->buf, first, n);

@@ -144,7 +144,7 @@ static struct mpconv_session *session_alloc(struct mpconv_net *mn, u8 role,
 {
 	struct mpconv_session *s;
 
-	s = kmem_cache_zalloc(session_cache, GFP_KERNEL_ACCOUNT);
+	s = kmem_cache_zalloc(session_cache, MPCONV_GFP);
 	if (!s) {
 		*err = -ENOMEM;
 		return NULL;
@@ -231,7 +231,7 @@ struct mpconv_session *mpconv_session_new(struct mpconv_net *mn, u8 role,
 	struct mpconv_session *s;
 
 	if (lim) {
-		spare = kzalloc(sizeof(*spare), GFP_KERNEL_ACCOUNT);
+		spare = kzalloc(sizeof(*spare), MPCONV_GFP);
 		if (!spare) {
 			*err = -ENOMEM;
 			return NULL;
@@ -321,7 +321,7 @@ struct mpconv_session *mpconv_session_new_unverified(struct mpconv_net *mn, u8 r
  */
 int mpconv_session_charge(struct mpconv_session *s, const struct mpconv_limits *lim)
 {
-	struct mpconv_binding *spare = kzalloc(sizeof(*spare), GFP_KERNEL_ACCOUNT);
+	struct mpconv_binding *spare = kzalloc(sizeof(*spare), MPCONV_GFP);
 	struct mpconv_net *mn = s->mn;
 	int err = -ENOMEM;
 
@@ -731,7 +731,7 @@ int mpconv_binding_add(struct mpconv_net *mn, const struct in6_addr *addr, u8 mo
 	struct mpconv_binding *spare, *b;
 	int err = 0;
 
-	spare = kzalloc(sizeof(*spare), GFP_KERNEL_ACCOUNT);
+	spare = kzalloc(sizeof(*spare), MPCONV_GFP);
 	if (!spare)
 		return -ENOMEM;
 	spin_lock_bh(&mn->lock);

@@ -289,10 +289,13 @@ unsigned int mpconv_sock_count_subflows(struct net *net)
 		rcu_read_unlock();
 		cond_resched();
 	}
-	rcu_read_lock();
-	for (i = 0; i <= h->lhash2_mask; i++)
-		n += chain_subflows(net, &h->lhash2[i].nulls_head);
-	rcu_read_unlock();
+	for (i = 0; i <= h->lhash2_mask; i += SUBFLOW_WALK_BATCH) {
+		rcu_read_lock();
+		for (j = i; j <= min(i + SUBFLOW_WALK_BATCH - 1, h->lhash2_mask); j++)
+			n += chain_subflows(net, &h->lhash2[j].nulls_head);
+		rcu_read_unlock();
+		cond_resched();
+	}
 	return n;
 }
 

@@ -5,10 +5,19 @@
 #ifndef _MPCONV_SOCK_H
 #define _MPCONV_SOCK_H
 
+#include <linux/gfp.h>
 #include <linux/net.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 #include <linux/in6.h>
+
+/*
+ * Allocations peers cause (sessions, relay buffers, bindings): charged to
+ * the namespace's memory cgroup (see mpconv_memcg_enter()); at its limit
+ * they fail -- the peer's connection is refused or reset -- instead of
+ * waking the cgroup's OOM killer, and without a warning in the log.
+ */
+#define MPCONV_GFP	(GFP_KERNEL_ACCOUNT | __GFP_NORETRY | __GFP_NOWARN)
 
 /**
  * struct mpconv_watch - wakes a work item on any event of a socket

@@ -561,7 +561,7 @@ netns_del_live() {
 	touch "$T/ns-stop"
 	wait "$dpid"
 	hold_end
-	for i in $(seq 100); do
+	for i in $(seq 300); do
 		ip -n "$ns_client" link show lan >/dev/null 2>&1 || break
 		sleep 0.1
 	done

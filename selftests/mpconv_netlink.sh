@@ -452,9 +452,12 @@ mpc_check "SESSION_FLUSH: CLIENT with a prefix length: EINVAL" \
 	'nest:A_SESS_CLIENT=[bin:ADDR_A_ADDR4=c0000200,u8:ADDR_A_PREFIXLEN=24]'
 mpc_check "SESSION_FLUSH: DEST with a port and no address (that port, any destination): valid" \
 	nl_expect 0 '' SESSION_FLUSH 'nest:A_SESS_DEST=[u16:ADDR_A_PORT=80]'
+mpc_check "SESSION_FLUSH: DEST with a family and no address: EINVAL (a port alone is both)" \
+	nl_expect $EINVAL "a port alone matches both families" SESSION_FLUSH \
+	'nest:A_SESS_DEST=[u16:ADDR_A_FAMILY=AF_INET,u16:ADDR_A_PORT=80]'
 mpc_check "SESSION_FLUSH: DEST with neither address nor port: EINVAL" \
 	nl_expect $EINVAL "a destination needs an address or a port" SESSION_FLUSH \
-	'nest:A_SESS_DEST=[u16:ADDR_A_FAMILY=AF_INET]'
+	'nest:A_SESS_DEST=[u8:ADDR_A_PREFIXLEN=0]'
 mpc_check "SESSION_FLUSH: unknown attribute 200: EINVAL" \
 	nl_expect $EINVAL "$X_UNKNOWN" SESSION_FLUSH u8:200=0
 mpc_check "SESSION_FLUSH: BIND_MODE (a BINDING_ADD attribute): EINVAL" \
