@@ -116,7 +116,7 @@ spoofed_syn_forwarded() {
 	local sport taken0 oos0 rc=0
 	ip netns exec "$ns_cpe" nft -f - <<-EOF || return 1
 		table inet mpc_ct {
-			chain fwd {
+			chain mpc_forward {
 				type filter hook forward priority 0;
 				ct state established,related counter accept
 			}
