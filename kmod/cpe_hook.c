@@ -22,11 +22,10 @@
  *    gateway or the interface that carries the route to the converter. A
  *    SYN carrying an MPTCP option (the host speaks MPTCP), from a host
  *    whose binding says bypass, or beyond max-sessions with overflow
- *    "bypass" is forwarded as it is. So is a SYN on the 4-tuple of a flow
- *    connection tracking already follows (in use on any CPE that does NAT
- *    or stateful filtering): taken, it would make a request socket that
- *    answers the real flow's next segment with a reset, a blind reset of
- *    any forwarded connection for a LAN host that spoofs SYNs;
+ *    "bypass" is forwarded as it is. (A SYN spoofed with the 4-tuple of a
+ *    forwarded connection is taken, but the request socket it makes
+ *    answers that connection's segments, out of its window, with an ACK,
+ *    never a reset: tcp_check_req() checks the window first.)
  *  - nothing else is looked at: native MPTCP connections (also after a
  *    fallback to TCP), bypassed ones, connections from outside toward a LAN
  *    host, flows older than the module or than the role, and the stray
@@ -58,7 +57,6 @@
 #include <net/inet6_hashtables.h>
 #include <net/inet_timewait_sock.h>
 #include <net/ip6_route.h>
-#include <net/netfilter/nf_conntrack.h>
 #include <net/route.h>
 #include <net/tcp.h>
 
@@ -327,20 +325,6 @@ static int cpe_local_route(struct net *net, struct sk_buff *skb, struct net_devi
 	}
 }
 
-/* A SYN of a flow conntrack follows already (established, or seen from the
- * other side): not a new connection, whatever mpconv holds.
- */
-static bool cpe_ct_known(const struct sk_buff *skb)
-{
-#if IS_ENABLED(CONFIG_NF_CONNTRACK)
-	enum ip_conntrack_info ctinfo;
-
-	return nf_ct_get(skb, &ctinfo) && ctinfo != IP_CT_NEW;
-#else
-	return false;
-#endif
-}
-
 /* Hand the skb to @sk (a reference the skb takes over) for local delivery. */
 static unsigned int cpe_steer(struct net *net, struct sk_buff *skb, struct sock *sk,
 			      const struct nf_hook_state *state)
@@ -497,7 +481,7 @@ static unsigned int cpe_hook(void *priv, struct sk_buff *skb, const struct nf_ho
 	/* A SYN: a new connection, converted or left alone. */
 	if (!cpe_dest_match(cfg, &p.f.daddr, ntohs(p.f.dport)))
 		return NF_ACCEPT;
-	if (cpe_ct_known(skb) || !cpe_dest_uplink(net, skb, cfg, state->in, &p.f.daddr)) {
+	if (!cpe_dest_uplink(net, skb, cfg, state->in, &p.f.daddr)) {
 		mpconv_stat_inc(mn, MPCONV_STAT_CPE_OUT_OF_SCOPE);
 		return NF_ACCEPT;
 	}

@@ -108,20 +108,11 @@ mpc_check "a LAN connection to the server is converted (the server sees the conv
 
 # --- a spoofed SYN on a forwarded connection's 4-tuple -----------------------------
 # A LAN host spoofs a SYN with the 4-tuple of a connection the CPE forwards
-# (here a native MPTCP one, fallen back to TCP). Taken, it would leave a
-# request socket that answers that connection's next segment with a reset.
-# With connection tracking in use (as on any CPE doing NAT) it is not taken.
+# (here a native MPTCP one, fallen back to TCP). The SYN is taken, but the
+# request socket it makes must not reset or stall the real connection.
 srv python3 "$PEER" echo-server 192.0.2.130 8085 >/dev/null 2>&1 &
 spoofed_syn_forwarded() {
 	local sport taken0 oos0 rc=0
-	ip netns exec "$ns_cpe" nft -f - <<-EOF || return 1
-		table inet mpc_ct {
-			chain mpc_forward {
-				type filter hook forward priority 0;
-				ct state established,related counter accept
-			}
-		}
-	EOF
 	wait_for 20 listening "$ns_server" 8085 || return 1
 	rm -f "$T/v-port" "$T/v-go"
 	ip netns exec "$ns_client" python3 - 192.0.2.130 8085 "$T/v-port" "$T/v-go" \
@@ -156,11 +147,9 @@ spoofed_syn_forwarded() {
 	cat "$T/victim.out"
 	echo "source port $sport; cpe_taken +$(($(pstat cpe_taken) - taken0))," \
 		"cpe_out_of_scope +$(($(pstat cpe_out_of_scope) - oos0))"
-	ip netns exec "$ns_cpe" nft delete table inet mpc_ct
-	[ "$rc" = 0 ] && grep -qx "echoed b" "$T/victim.out" &&
-		[ "$(pstat cpe_taken)" = "$taken0" ]
+	[ "$rc" = 0 ] && grep -qx "echoed b" "$T/victim.out"
 }
-mpc_check "a spoofed SYN on a forwarded connection's 4-tuple is not taken: the connection lives" \
+mpc_check "a spoofed SYN on a forwarded connection's 4-tuple: the connection lives on" \
 	spoofed_syn_forwarded
 
 # --- TIME_WAIT: an old SYN does not end it -----------------------------------------

@@ -481,8 +481,7 @@ enum mpconv_reason {
  *	unconverted because they do not leave the site through an uplink:
  *	toward a private, shared (100.64.0.0/10), ULA, link-local, loopback or
  *	multicast address, the CPE itself, back to a LAN interface, or not
- *	forwarded at all; or because connection tracking already follows
- *	their flow (a SYN on an existing connection's 4-tuple)
+ *	forwarded at all
  * @MPCONV_STAT_CPE_INBOUND: connections opened from outside toward a LAN
  *	host (its SYN+ACK seen), forwarded untouched
  * @MPCONV_STAT_CPE_COOKIE_ACK: LAN ACKs completing a handshake that the
