@@ -145,6 +145,18 @@ mpc_ns_del() {
 	done
 }
 
+# wait_for SECONDS CMD...: until CMD succeeds (every 0.2 s), at most SECONDS;
+# a suite may define its own.
+wait_for() {
+	local t=$1 _
+	shift
+	for _ in $(seq $((t * 5))); do
+		"$@" && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
 # mpc_in NS CMD [ARGS...]: run a command in a namespace.
 mpc_in() {
 	local ns=$1

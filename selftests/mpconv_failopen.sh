@@ -45,16 +45,6 @@ pstat() { cpe -j stats | jq -r ".$1"; }
 cstat() { conv -j stats | jq -r ".$1"; }
 srv() { ip netns exec "$ns_server" "$@"; }
 
-# wait_for SECONDS CMD...: until CMD succeeds
-wait_for() {
-	local t=$1 _
-	shift
-	for _ in $(seq $((t * 5))); do
-		"$@" && return 0
-		sleep 0.2
-	done
-	return 1
-}
 # listening NS PORT: a TCP listener on PORT in NS
 listening() { ip netns exec "$1" ss -Htln "sport = :$2" | grep -q .; }
 

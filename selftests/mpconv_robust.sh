@@ -61,16 +61,6 @@ mc() { ip netns exec "$ns_cpe" timeout 60 "$CLIENT" "$@"; }
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 slab_kb() { awk '$1 == "Slab:" { print $2 }' /proc/meminfo; }
 
-# wait_for SECONDS CMD...: until CMD succeeds
-wait_for() {
-	local t=$1 _
-	shift
-	for _ in $(seq $((t * 5))); do
-		"$@" && return 0
-		sleep 0.2
-	done
-	return 1
-}
 tables_empty() { # NS
 	[ "$("$MPCONV" -n "$1" -j status | jq '.sessions + .bindings')" = 0 ]
 }
@@ -124,17 +114,8 @@ token_queues() {
 mpc_check "the listener's SYN and Fast Open queues fit an eighth of the MPTCP token table" \
 	token_queues
 
-# A black hole: 192.0.2.131 answers ARP (its address is on the server) but
-# drops every packet, so the converter's SYNs to it go unanswered.
-srv ip addr add 192.0.2.131/25 dev srv
-srv nft -f - <<-EOF
-	table ip blackhole {
-		chain in {
-			type filter hook input priority 0;
-			ip daddr 192.0.2.131 drop
-		}
-	}
-EOF
+# A black hole: the converter's SYNs to it go unanswered.
+mpc_topo_blackhole || { mpc_fail "black hole"; mpc_exit; }
 
 srv python3 "$PEER" echo-server 192.0.2.130 8080 >"$T/echo.out" 2>&1 &
 # shellcheck disable=SC2016 # socat's shell expands it

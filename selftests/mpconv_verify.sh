@@ -46,16 +46,6 @@ srv() { ip netns exec "$ns_server" "$@"; }
 # mc ARGS: the explicit RFC 8803 client in the cpe namespace
 mc() { ip netns exec "$ns_cpe" timeout 60 "$CLIENT" "$@"; }
 
-# wait_for SECONDS CMD...: until CMD succeeds
-wait_for() {
-	local t=$1 _
-	shift
-	for _ in $(seq $((t * 5))); do
-		"$@" && return 0
-		sleep 0.2
-	done
-	return 1
-}
 no_session() { [ "$(status sessions)" = 0 ]; }
 # the addresses of the converter's bindings, sorted, one a line
 # (a host's address, or a client prefix as ADDR/LEN)
@@ -69,17 +59,8 @@ mpc_mod_unload
 mpc_check "insmod" insmod "$MPCONV_KO"
 mpc_on_exit "rmmod mpconv"
 
-# A black hole: 192.0.2.131 answers ARP but drops every packet, so the
-# converter's SYNs to it go unanswered (as a victim's would).
-srv ip addr add 192.0.2.131/25 dev srv
-srv nft -f - <<-EOF
-	table ip blackhole {
-		chain in {
-			type filter hook input priority 0;
-			ip daddr 192.0.2.131 drop
-		}
-	}
-EOF
+# A black hole: the converter's SYNs to it go unanswered (as a victim's would).
+mpc_topo_blackhole || { mpc_fail "black hole"; mpc_exit; }
 srv python3 "$PEER" echo-server 192.0.2.130 8080 >"$T/echo.out" 2>&1 &
 mpc_on_exit "kill $(jobs -p | tr '\n' ' ')"
 wait_for 20 grep -q listening "$T/echo.out"

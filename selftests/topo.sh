@@ -103,3 +103,17 @@ mpc_topo_xfer() {
 	[ "$n" = $(($1 * 1000000)) ] || { echo "the server got $n of $(($1 * 1000000)) bytes" >&2; return 1; }
 	echo $((($(date +%s%N) - t0) / 1000000))
 }
+
+# mpc_topo_blackhole: 192.0.2.131, a server that answers ARP (its address
+# is on the server's side) but drops every packet sent to it.
+mpc_topo_blackhole() {
+	ip -n "$ns_server" addr add 192.0.2.131/25 dev srv &&
+	ip netns exec "$ns_server" nft -f - <<-EOF
+		table ip blackhole {
+			chain in {
+				type filter hook input priority 0;
+				ip daddr 192.0.2.131 drop
+			}
+		}
+	EOF
+}
