@@ -61,7 +61,9 @@ say() { echo "$ARCH: $*"; }
 # The userland the suites need, as Debian packages (dependencies follow).
 USERLAND=(busybox-static bash dash coreutils grep sed gawk findutils diffutils
 	util-linux procps psmisc kmod iproute2 iputils-ping socat jq tcpdump python3
-	python3-yaml python3-jsonschema libmnl0)
+	python3-yaml python3-jsonschema libmnl0 nftables)
+# What an unpacked userland was made from: a new list unpacks it again.
+USERLAND_ID=$(printf '%s\n' "${USERLAND[@]}" | md5sum | cut -c1-8)
 # Every suite (the ynl one uses build/ynl, fetched by scripts/deps.sh).
 SUITES=(mpconv_basic.sh mpconv_converter.sh mpconv_cpe.sh mpconv_netlink.sh mpconv_ynl.sh)
 
@@ -174,7 +176,7 @@ unpack() {
 			[ ! -L "$d/$l" ] || ln -sfn "$kbuild/$l" "$d/$l"
 		done
 	done
-	touch "$A/.unpacked-$rel"
+	touch "$A/.unpacked-$rel-$USERLAND_ID"
 }
 
 build() {
@@ -222,7 +224,7 @@ build | all)
 	t0=$(date +%s)
 	[ -e "$A/apt/apt.conf" ] || apt_setup
 	pick_release
-	if [ ! -e "$A/.unpacked-$rel" ]; then
+	if [ ! -e "$A/.unpacked-$rel-$USERLAND_ID" ]; then
 		apt_setup	# fresh lists for a new release
 		pick_release
 		say "fetching Debian $ARCH packages for $rel"

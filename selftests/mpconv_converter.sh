@@ -23,7 +23,7 @@
 . "$(dirname "$0")/topo.sh"
 
 mpc_init
-mpc_require socat python3 nstat tcpdump sha256sum
+mpc_require socat python3 nstat tcpdump sha256sum nft
 CLIENT=$(dirname "$(readlink -f "$0")")/mpconv_client
 PEER=$(dirname "$(readlink -f "$0")")/peer.py
 T=$mpc_tmp
