@@ -214,11 +214,13 @@ sleep 1
 
 dump_session() {
 	local pid j id rc=1
-	# the client stays until the dumps are done (ynl is slow under emulation:
-	# a fixed 20 s ran out on arm64 before the binding dump)
+	# The client stays until the dumps are done, however long ynl takes
+	# under emulation (on arm64 a fixed 20 s, then the client's own 30 s
+	# of silence, ran out before the binding dump): -w 0, no silence limit.
 	rm -f "$T/ynl-stop"
-	(echo hello; for _ in $(seq 600); do [ -e "$T/ynl-stop" ] && break; sleep 0.2; done) |
-		mc 198.51.100.2 192.0.2.130 8080 >"$T/held" 2>&1 &
+	(echo hello; for _ in $(seq 1200); do [ -e "$T/ynl-stop" ] && break; sleep 0.2; done) |
+		ip netns exec "$ns_cpe" timeout 300 "$CLIENT" -w 0 198.51.100.2 192.0.2.130 8080 \
+		>"$T/held" 2>&1 &
 	pid=$!
 	for _ in $(seq 50); do
 		j=$(ynl_in "$ns_conc" --dump session-get) || break
