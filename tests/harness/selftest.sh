@@ -63,8 +63,14 @@ rc=$?
 result $? "a kernel that cannot boot fails the run (vm-run exit $rc)"
 
 # 4. The same harness passes a good run.
-bash "$ROOT/scripts/vm-run.sh" -q -k "$rel" -l "$out/good.log" -- true >/dev/null 2>&1
-result $? "a clean run passes"
+bash "$ROOT/scripts/vm-run.sh" -q -k "$rel" -l "$out/good.log" -- true >"$out/good.out" 2>&1
+rc=$?
+result $rc "a clean run passes (vm-run exit $rc)"
+if [ "$rc" -ne 0 ]; then
+	# Say why: vm-run's verdict and the end of the console.
+	sed 's/^/# /' "$out/good.out"
+	tail -n 40 "$out/good.log" | sed 's/^/# console: /'
+fi
 
 echo "1..$n"
 [ "$nfail" -eq 0 ]
