@@ -137,10 +137,13 @@ static void session_free_rcu(struct rcu_head *rcu)
 	kmem_cache_free(session_cache, container_of(rcu, struct mpconv_session, rcu));
 }
 
-/* Allocate a session for @csock (NULL, with *err set, on failure). */
+/* Allocate a session for @csock, or for @client's connection to come when
+ * @csock is NULL (NULL, with *err set, on failure).
+ */
 static struct mpconv_session *session_alloc(struct mpconv_net *mn, u8 role,
 					    const struct mpconv_session_ops *ops,
-					    struct socket *csock, int *err)
+					    struct socket *csock, const struct mpconv_addr *client,
+					    int *err)
 {
 	struct mpconv_session *s;
 
@@ -155,7 +158,9 @@ static struct mpconv_session *session_alloc(struct mpconv_net *mn, u8 role,
 	s->csock = csock;
 	s->created = get_jiffies_64();
 	INIT_DELAYED_WORK(&s->work, session_work);
-	if (mpconv_sock_peer(csock, &s->client)) {
+	if (!csock)
+		s->client = *client;
+	else if (mpconv_sock_peer(csock, &s->client)) {
 		kmem_cache_free(session_cache, s);
 		*err = -ENOTCONN;
 		return NULL;
@@ -206,26 +211,10 @@ static int session_charge_locked(struct mpconv_net *mn, struct mpconv_session *s
 	return 0;
 }
 
-/**
- * mpconv_session_new() - make and link a session for a new connection
- * @mn: the namespace
- * @role: MPCONV_ROLE_* of the owner
- * @ops: the owner's state machine
- * @csock: the client's connected socket, whose peer has completed its
- *	handshake (owned by the session on success)
- * @lim: what it is charged against; NULL makes a refusal session, which
- *	has no binding and takes one of the MPCONV_REFUSAL_SLOTS slots kept
- *	beyond the limit for sending refusals
- * @err: on failure, -ENOMEM, -ENOTCONN, -ENOSPC (table or binding table
- *	full) or -EDQUOT (client full)
- *
- * Context: process context.
- * Return: the session, linked but not started (mpconv_session_start()).
- */
-struct mpconv_session *mpconv_session_new(struct mpconv_net *mn, u8 role,
+static struct mpconv_session *session_new(struct mpconv_net *mn, u8 role,
 					  const struct mpconv_session_ops *ops,
-					  struct socket *csock, const struct mpconv_limits *lim,
-					  int *err)
+					  struct socket *csock, const struct mpconv_addr *client,
+					  const struct mpconv_limits *lim, int *err)
 {
 	struct mpconv_binding *spare = NULL;
 	struct mpconv_session *s;
@@ -237,7 +226,7 @@ struct mpconv_session *mpconv_session_new(struct mpconv_net *mn, u8 role,
 			return NULL;
 		}
 	}
-	s = session_alloc(mn, role, ops, csock, err);
+	s = session_alloc(mn, role, ops, csock, client, err);
 	if (!s)
 		goto out;
 
@@ -259,6 +248,65 @@ struct mpconv_session *mpconv_session_new(struct mpconv_net *mn, u8 role,
 out:
 	kfree(spare);
 	return s;
+}
+
+/**
+ * mpconv_session_new() - make and link a session for a new connection
+ * @mn: the namespace
+ * @role: MPCONV_ROLE_* of the owner
+ * @ops: the owner's state machine
+ * @csock: the client's connected socket, whose peer has completed its
+ *	handshake (owned by the session on success)
+ * @lim: what it is charged against; NULL makes a refusal session, which
+ *	has no binding and takes one of the MPCONV_REFUSAL_SLOTS slots kept
+ *	beyond the limit for sending refusals
+ * @err: on failure, -ENOMEM, -ENOTCONN, -ENOSPC (table or binding table
+ *	full) or -EDQUOT (client full)
+ *
+ * Context: process context.
+ * Return: the session, linked but not started (mpconv_session_start()).
+ */
+struct mpconv_session *mpconv_session_new(struct mpconv_net *mn, u8 role,
+					  const struct mpconv_session_ops *ops,
+					  struct socket *csock, const struct mpconv_limits *lim,
+					  int *err)
+{
+	return session_new(mn, role, ops, csock, NULL, lim, err);
+}
+
+/**
+ * mpconv_session_new_for() - make and link a session for a client whose
+ *	connection is still to be accepted
+ * @mn: the namespace
+ * @role: MPCONV_ROLE_* of the owner
+ * @ops: the owner's state machine
+ * @client: the client (a CPE's LAN host, whose SYN the CPE holds)
+ * @lim: what it is charged against
+ * @err: on failure, as mpconv_session_new()
+ *
+ * The session starts without a client socket; its work gives it one with
+ * mpconv_session_set_csock().
+ *
+ * Context: process context.
+ * Return: the session, linked but not started (mpconv_session_start()).
+ */
+struct mpconv_session *mpconv_session_new_for(struct mpconv_net *mn, u8 role,
+					      const struct mpconv_session_ops *ops,
+					      const struct mpconv_addr *client,
+					      const struct mpconv_limits *lim, int *err)
+{
+	return session_new(mn, role, ops, NULL, client, lim, err);
+}
+
+/**
+ * mpconv_session_set_csock() - give a session its client socket
+ * @s: a session made by mpconv_session_new_for(), from its work
+ * @csock: the client's connected socket (owned by the session from now on)
+ */
+void mpconv_session_set_csock(struct mpconv_session *s, struct socket *csock)
+{
+	WRITE_ONCE(s->csock, csock);	/* read by mpconv_session_count_socks() */
+	mpconv_watch_add(&s->cwatch, csock, &s->work);
 }
 
 /**
@@ -284,7 +332,7 @@ struct mpconv_session *mpconv_session_new_unverified(struct mpconv_net *mn, u8 r
 						     struct socket *csock, u32 max_unverified,
 						     int *err)
 {
-	struct mpconv_session *s = session_alloc(mn, role, ops, csock, err);
+	struct mpconv_session *s = session_alloc(mn, role, ops, csock, NULL, err);
 
 	if (!s)
 		return NULL;
@@ -358,7 +406,8 @@ void mpconv_session_start(struct mpconv_session *s)
 	 * section, and queue the work only if it has not ended.
 	 */
 	rcu_read_lock();
-	mpconv_watch_add(&s->cwatch, s->csock, &s->work);
+	if (s->csock)
+		mpconv_watch_add(&s->cwatch, s->csock, &s->work);
 	spin_lock_bh(&mn->lock);
 	if (!s->ended) {
 		s->started = true;
