@@ -99,6 +99,7 @@ struct mpconv_cpe_cfg {
 #define MPCONV_CPE_SYN_BUCKETS	256
 #define MPCONV_CPE_SYN_MAX	4096
 #define MPCONV_CPE_SYN_SLOTS	1024
+#define MPCONV_CPE_SYN_PER_HOST	64
 
 /**
  * enum mpconv_syn_state - where a held LAN SYN's conversion is

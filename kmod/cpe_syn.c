@@ -23,10 +23,15 @@
  *    Error 97 without a code): nothing. The LAN host's own retransmissions
  *    and timeout run; a SYN after the conversion failed starts a new one.
  *
- * Held SYNs are bounded per namespace (max-sessions, at most
- * %MPCONV_CPE_SYN_MAX) and per LAN host (max-per-host, counted in hashed
- * slots: hosts whose slots collide share one limit). A SYN beyond them is
- * dropped and counted, as a congested path would drop it.
+ * A held SYN may be spoofed: the LAN host has not completed a handshake
+ * when the converter is asked. So held SYNs are bounded per namespace
+ * (max-sessions, at most %MPCONV_CPE_SYN_MAX) and per LAN host
+ * (max-per-host, at most %MPCONV_CPE_SYN_PER_HOST), a host being its
+ * Ethernet address (which a host spoofing IP sources keeps), else its IPv4
+ * address or IPv6 /64, counted in hashed slots (hosts whose slots collide
+ * share one limit). A SYN beyond is dropped and counted, as a congested
+ * path would drop it; a host flooding SYNs delays its own connections
+ * only.
  *
  * Lifetime of an entry: made by the hook and linked under
  * &mpconv_cpe.syn_lock; given a session by the accept work, which then owns
@@ -37,7 +42,9 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/etherdevice.h>
 #include <linux/icmp.h>
+#include <linux/if_arp.h>
 #include <linux/icmpv6.h>
 #include <linux/jhash.h>
 #include <linux/netdevice.h>
@@ -59,14 +66,25 @@ static u32 syn_hash(const struct mpconv_net *mn, const struct mpconv_flow *f)
 	return jhash2((const u32 *)f, sizeof(*f) / sizeof(u32), mn->hash_seed);
 }
 
-/* The per-host slot: the host's /64 (IPv6) or address (IPv4). */
-static u16 syn_slot(const struct mpconv_net *mn, const struct in6_addr *saddr)
+/* The per-host slot: the sender's Ethernet address, which a LAN host
+ * spoofing source addresses keeps; else its /64 (IPv6) or address (IPv4).
+ */
+static u16 syn_slot(const struct mpconv_net *mn, const struct sk_buff *skb,
+		    const struct in6_addr *saddr)
 {
-	u32 h = ipv6_addr_v4mapped(saddr) ?
-		jhash_1word((__force u32)saddr->s6_addr32[3], mn->hash_seed) :
-		jhash_2words((__force u32)saddr->s6_addr32[0], (__force u32)saddr->s6_addr32[1],
-			     mn->hash_seed);
+	u32 h;
 
+	if (skb->dev && skb->dev->type == ARPHRD_ETHER && skb_mac_header_was_set(skb) &&
+	    skb_mac_header_len(skb) >= ETH_HLEN) {
+		const u8 *mac = eth_hdr(skb)->h_source;
+
+		h = jhash(mac, ETH_ALEN, mn->hash_seed);
+	} else if (ipv6_addr_v4mapped(saddr)) {
+		h = jhash_1word((__force u32)saddr->s6_addr32[3], mn->hash_seed);
+	} else {
+		h = jhash_2words((__force u32)saddr->s6_addr32[0],
+				 (__force u32)saddr->s6_addr32[1], mn->hash_seed);
+	}
 	return h & (MPCONV_CPE_SYN_SLOTS - 1);
 }
 
@@ -127,7 +145,8 @@ enum mpconv_syn_verdict mpconv_cpe_syn_hook(struct mpconv_net *mn,
 	struct mpconv_cpe *cpe = &mn->cpe;
 	u32 cap = min_t(u32, cfg->max_sessions, MPCONV_CPE_SYN_MAX);
 	struct mpconv_cpe_syn *e;
-	u16 slot = syn_slot(mn, &f->saddr);
+	u16 slot = syn_slot(mn, skb, &f->saddr);
+	u32 per_host = min_t(u32, cfg->max_per_host, MPCONV_CPE_SYN_PER_HOST);
 
 	spin_lock(&cpe->syn_lock);
 	e = syn_find(mn, f);
@@ -144,7 +163,7 @@ enum mpconv_syn_verdict mpconv_cpe_syn_hook(struct mpconv_net *mn,
 		spin_unlock(&cpe->syn_lock);
 		return MPCONV_SYN_PASS;
 	}
-	if (cpe->syn_count >= cap || cpe->syn_host[slot] >= cfg->max_per_host) {
+	if (cpe->syn_count >= cap || cpe->syn_host[slot] >= per_host) {
 		spin_unlock(&cpe->syn_lock);
 		mpconv_stat_inc(mn, MPCONV_STAT_CPE_SYN_FULL);
 		return MPCONV_SYN_DROP;

@@ -508,8 +508,8 @@ enum mpconv_reason {
  *	conversion waited for the converter's reply: dropped, the conversion
  *	under way answers them
  * @MPCONV_STAT_CPE_SYN_FULL: LAN SYNs dropped because max-sessions (at most
- *	4096) conversions, or max-per-host of their host, were waiting for the
- *	converter's reply already
+ *	4096) conversions, or max-per-host (at most 64) of their host (its
+ *	Ethernet address), were waiting for the converter's reply already
  */
 enum mpconv_stat {
 	MPCONV_STAT_UNSPEC,
