@@ -174,9 +174,12 @@ enum mpconv_syn_verdict mpconv_cpe_syn_hook(struct mpconv_net *mn,
 		mpconv_stat_inc(mn, MPCONV_STAT_CPE_SYN_FULL);
 		return MPCONV_SYN_DROP;
 	}
-	/* Received again later as a new packet: no route, no conntrack. */
+	/* Received again later as a new packet: no route, no conntrack, and
+	 * no device pointer while held (the device may go; @iif finds it).
+	 */
 	skb_dst_drop(skb);
 	nf_reset_ct(skb);
+	skb->dev = NULL;
 	e->f = *f;
 	e->skb = skb;
 	e->iif = iif;

@@ -253,15 +253,17 @@ reset_seen() {
 	echo "client exit $rc after ${RESET_MS:-?} ms"
 	[ $rc -eq 4 ] && [ -n "$RESET_MS" ]
 }
-# outcome ADDR PORT: how the LAN client's connection ends, as "EXIT WORDS"
-# (peer.py client: 0 EOF, 4 reset, 5 timeout (6 s here), 6 refused, 7 ICMP
-# error with its errno); OUT_MS: the ms from connect() to that end
+# outcome ADDR PORT: how the LAN client's connection ends, in OUTCOME as
+# "EXIT WORDS" (peer.py client: 0 EOF, 4 reset, 5 timeout (6 s here), 6
+# refused, 7 ICMP error with its errno); OUT_MS: the ms from connect() to
+# that end
 outcome() {
+	local rc
 	rm -f "$T/out.ms"
 	PEER_TIMEOUT=6 PEER_TIME_FILE=$T/out.ms pc "$1" "$2" </dev/null >/dev/null 2>"$T/out.err"
-	local rc=$?
+	rc=$?
 	OUT_MS=$(cat "$T/out.ms" 2>/dev/null)
-	echo "$rc $(grep -oE '^(refused|unreachable|reset|timeout)|\(E[A-Z]+\)' "$T/out.err" |
+	OUTCOME="$rc $(grep -oE '^(refused|unreachable|reset|timeout)|\(E[A-Z]+\)' "$T/out.err" |
 		tr '\n' ' ')"
 }
 # as_direct ADDR PORT EXPECT COUNTER: the converted connection ends as the
@@ -271,10 +273,12 @@ as_direct() {
 	local addr=$1 port=$2 expect=$3 counter=$4 host=192.0.2.2 direct conv before
 	[[ $addr == *:* ]] && host=2001:db8:1::2
 	cpe binding add "$host" bypass >/dev/null || return 1
-	direct=$(outcome "$addr" "$port")
+	outcome "$addr" "$port"
+	direct=$OUTCOME
 	cpe binding del "$host" >/dev/null || return 1
 	before=$(pstat "$counter")
-	conv=$(outcome "$addr" "$port")
+	outcome "$addr" "$port"
+	conv=$OUTCOME
 	echo "direct: '$direct'; converted: '$conv' after ${OUT_MS:-?} ms;" \
 		"$counter $before -> $(pstat "$counter")"
 	[ "$conv" = "$direct" ] && [[ $conv == "$expect"* ]] &&
@@ -313,30 +317,30 @@ else
 fi
 
 converter_down() {
-	local before out
+	local before
 	before=$(pstat cpe_unreachable)
 	conv converter disable >/dev/null || return 1
-	out=$(outcome 192.0.2.130 8080)
+	outcome 192.0.2.130 8080
 	conv converter enable >/dev/null
-	echo "client: '$out' after ${OUT_MS:-?} ms"
-	[ "$out" = "6 refused " ] && [ "$OUT_MS" -lt 4000 ] &&
+	echo "client: '$OUTCOME' after ${OUT_MS:-?} ms"
+	[ "$OUTCOME" = "6 refused " ] && [ "${OUT_MS:-99999}" -lt 4000 ] &&
 		[ "$(pstat cpe_unreachable)" -gt "$before" ]
 }
 mpc_check "the converter is down: connect() refused at once" converter_down
 
 converter_blackholed() {
-	local before out
+	local before
 	before=$(pstat cpe_timeout)
 	ip netns exec "$ns_conc" tc qdisc add dev wan1 root netem loss 100%
 	ip netns exec "$ns_conc" tc qdisc add dev wan2 root netem loss 100%
-	out=$(outcome 192.0.2.130 8080)
-	echo "client: '$out' after ${OUT_MS:-?} ms"
+	outcome 192.0.2.130 8080
+	echo "client: '$OUTCOME' after ${OUT_MS:-?} ms"
 	ip netns exec "$ns_conc" tc qdisc del dev wan1 root
 	ip netns exec "$ns_conc" tc qdisc del dev wan2 root
 	# no answer at all, as a black hole on a direct path; the conversion
 	# timed out (3 s) meanwhile
 	timed_out() { [ "$(pstat cpe_timeout)" -gt "$before" ]; }
-	[ "$out" = "5 timeout " ] && wait_for 10 timed_out
+	[ "$OUTCOME" = "5 timeout " ] && wait_for 10 timed_out
 }
 mpc_check "the converter does not answer: connect() times out, no reset" \
 	converter_blackholed
