@@ -133,6 +133,11 @@ extract_vmlinux() {
 	return 1
 }
 
+# Runs side by side share build/vm/<release>: one prepares the kernel and
+# the initramfs at a time, the others wait for it and use what it made.
+exec 9>"$vmdir/.lock"
+flock 9
+
 kimg=$guest_root/boot/vmlinuz-$rel
 if [ "$kernel" = debug ] && [ "$arch" = x86_64 ]; then
 	# no PVH entry point in it: boots only compressed
@@ -186,6 +191,8 @@ if [ ! -s "$vmdir/initrd.gz" ] || [ "$ROOT/scripts/vm-init.sh" -nt "$vmdir/initr
    [ "$0" -nt "$vmdir/initrd.gz" ] || [ "$busybox" -nt "$vmdir/initrd.gz" ]; then
 	build_initramfs
 fi
+flock -u 9
+exec 9>&-
 
 own_outdir=0
 if [ -z "$outdir" ]; then
