@@ -56,6 +56,23 @@ static struct mpconv_cpe_cfg *cpe_cfg(struct mpconv_net *mn)
 
 /* ---- sessions ---- */
 
+/* What a CPE session is charged against; the connect timeout. */
+static u32 cpe_limits(struct mpconv_net *mn, struct mpconv_limits *lim)
+{
+	const struct mpconv_cpe_cfg *cfg;
+	u32 timeout;
+
+	rcu_read_lock();
+	cfg = rcu_dereference(mn->cpe.cfg);
+	lim->max = cfg->max_sessions;
+	lim->per_client = cfg->max_per_host;
+	timeout = cfg->connect_timeout_ms;
+	rcu_read_unlock();
+	lim->plen4 = 32;	/* one binding per LAN host */
+	lim->plen6 = 128;
+	return timeout;
+}
+
 /* Open the MPTCP connection to the converter and send the request. */
 static int cpe_open(struct mpconv_session *s)
 {
@@ -208,6 +225,7 @@ static enum mpconv_step cpe_reply(struct mpconv_session *s, const struct mpconv_
 static enum mpconv_step cpe_lan_wait(struct mpconv_session *s)
 {
 	struct mpconv_net *mn = s->mn;
+	struct mpconv_limits lim;
 	struct socket *sock;
 	u32 idle;
 
@@ -224,6 +242,12 @@ static enum mpconv_step cpe_lan_wait(struct mpconv_session *s)
 	mpconv_session_set_csock(s, sock);
 	mpconv_cpe_syn_free(&mn->cpe, s->syn);
 	s->syn = NULL;
+	/* The LAN host is verified: charge it (its binding is made now). */
+	cpe_limits(mn, &lim);
+	if (mpconv_session_charge(s, &lim)) {
+		mpconv_stat_inc(mn, MPCONV_STAT_CPE_OVERFLOW);
+		return mpconv_session_fail(s, MPCONV_REASON_RESET, 0);
+	}
 
 	mpconv_relay_init(&s->relay, s->csock, s->ssock);
 	if (mpconv_relay_preload(&s->relay, 1, s->hs + s->hs_msg, s->hs_len - s->hs_msg))
@@ -352,29 +376,27 @@ static const struct mpconv_session_ops cpe_ops = {
 
 /* ---- the transparent listeners ---- */
 
-/* A held LAN SYN: its session, which asks the converter. */
+/* A held LAN SYN: its session, which asks the converter. The SYN may be
+ * spoofed: the session is unverified (no binding, nothing charged) until
+ * the LAN host completes its handshake, but a SYN the limits would refuse
+ * anyway is refused at once.
+ */
 static void cpe_syn_session(struct mpconv_net *mn, struct mpconv_cpe_syn *e)
 {
-	const struct mpconv_cpe_cfg *cfg;
+	struct mpconv_session *s = NULL;
 	struct mpconv_addr client;
 	struct mpconv_limits lim;
-	struct mpconv_session *s;
 	u32 timeout;
 	int err;
 
-	rcu_read_lock();
-	cfg = rcu_dereference(mn->cpe.cfg);
-	lim.max = cfg->max_sessions;
-	lim.per_client = cfg->max_per_host;
-	timeout = cfg->connect_timeout_ms;
-	rcu_read_unlock();
-	lim.plen4 = 32;	/* one binding per LAN host */
-	lim.plen6 = 128;
-
+	timeout = cpe_limits(mn, &lim);
 	client.a6 = e->f.saddr;
 	client.port = ntohs(e->f.sport);
 	client.family = ipv6_addr_v4mapped(&client.a6) ? AF_INET : AF_INET6;
-	s = mpconv_session_new_for(mn, MPCONV_ROLE_CPE, &cpe_ops, &client, &lim, &err);
+	err = mpconv_session_room(mn, &client, &lim);
+	if (!err)
+		s = mpconv_session_new_unverified(mn, MPCONV_ROLE_CPE, &cpe_ops, NULL, &client,
+						  min_t(u32, lim.max, MPCONV_CPE_SYN_MAX), &err);
 	if (!s) {
 		mpconv_stat_inc(mn, MPCONV_STAT_CPE_OVERFLOW);
 		mpconv_cpe_syn_answer(mn, e, MPCONV_SYN_ANSWER_RST, 0);

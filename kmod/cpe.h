@@ -97,7 +97,7 @@ struct mpconv_cpe_cfg {
 
 /* Held LAN SYNs (cpe_syn.c): hash buckets, at most entries, per-host slots. */
 #define MPCONV_CPE_SYN_BUCKETS	256
-#define MPCONV_CPE_SYN_MAX	4096
+#define MPCONV_CPE_SYN_MAX	1024
 #define MPCONV_CPE_SYN_SLOTS	1024
 #define MPCONV_CPE_SYN_PER_HOST	64
 
@@ -143,6 +143,9 @@ struct mpconv_session;
  * @iif: the SYN's ingress interface
  * @slot: its host's slot in &mpconv_cpe.syn_host
  * @state: &enum mpconv_syn_state (under &mpconv_cpe.syn_lock)
+ * @nat: destination NAT translated the SYN: it is not received again (its
+ *	translation went with its conntrack entry), the LAN host's
+ *	retransmission completes the handshake
  *
  * Lifetime: see cpe_syn.c.
  */
@@ -156,6 +159,7 @@ struct mpconv_cpe_syn {
 	int iif;
 	u16 slot;
 	u8 state;
+	bool nat;
 };
 
 /**
@@ -169,6 +173,7 @@ struct mpconv_cpe_syn {
  * @fastopen: the Convert message goes in the SYN (MPTCP with TCP Fast Open)
  * @syn_lock: protects the held SYNs (cpe_syn.c)
  * @syn_fresh: held SYNs waiting for the accept work to make their session
+ * @syn_fresh_n: entries in @syn_fresh
  * @syn_count: held SYNs
  * @syn_host: held SYNs per host slot
  * @syn_hash: held SYNs by flow
@@ -186,6 +191,7 @@ struct mpconv_cpe {
 	bool fastopen;
 	spinlock_t syn_lock;
 	struct list_head syn_fresh;
+	u32 syn_fresh_n;
 	u32 syn_count;
 	u16 syn_host[MPCONV_CPE_SYN_SLOTS];
 	struct hlist_head syn_hash[MPCONV_CPE_SYN_BUCKETS];

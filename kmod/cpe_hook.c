@@ -479,7 +479,11 @@ static unsigned int cpe_hook(void *priv, struct sk_buff *skb, const struct nf_ho
 		return cpe_steer(net, skb, lsock->sk, state);
 	}
 
-	/* A SYN: a new connection, converted or left alone. */
+	/* A SYN: a new connection, converted or left alone. One whose header
+	 * does not fit is not worth a conversion: TCP drops it.
+	 */
+	if (p.th->doff < 5 || p.thoff + p.th->doff * 4 > skb->len)
+		return NF_ACCEPT;
 	if (!cpe_dest_match(cfg, &p.f.daddr, ntohs(p.f.dport)))
 		return NF_ACCEPT;
 	if (!cpe_dest_uplink(net, skb, cfg, state->in, &p.f.daddr)) {

@@ -148,35 +148,54 @@ enum mpconv_syn_verdict mpconv_cpe_syn_hook(struct mpconv_net *mn,
 	u16 slot = syn_slot(mn, skb, &f->saddr);
 	u32 per_host = min_t(u32, cfg->max_per_host, MPCONV_CPE_SYN_PER_HOST);
 
-	spin_lock(&cpe->syn_lock);
+	/* _bh: the hook also runs in process context (after an NFQUEUE
+	 * verdict, nf_reinject()).
+	 */
+	spin_lock_bh(&cpe->syn_lock);
 	e = syn_find(mn, f);
 	if (e) {
 		u8 state = e->state;
 
-		spin_unlock(&cpe->syn_lock);
+		spin_unlock_bh(&cpe->syn_lock);
 		if (state == MPCONV_SYN_READY)
 			return MPCONV_SYN_STEER;
 		mpconv_stat_inc(mn, MPCONV_STAT_CPE_SYN_JOINED);
 		return MPCONV_SYN_DROP;
 	}
-	if (bypass) {
-		spin_unlock(&cpe->syn_lock);
+	/* Held SYNs without a session yet count as sessions for overflow
+	 * "bypass": a burst must not be refused what the next SYN would get.
+	 */
+	if (bypass || (cfg->overflow == MPCONV_OVERFLOW_BYPASS &&
+		       READ_ONCE(mn->sessions.count) + cpe->syn_fresh_n >= cfg->max_sessions)) {
+		spin_unlock_bh(&cpe->syn_lock);
 		return MPCONV_SYN_PASS;
 	}
 	if (cpe->syn_count >= cap || cpe->syn_host[slot] >= per_host) {
-		spin_unlock(&cpe->syn_lock);
+		spin_unlock_bh(&cpe->syn_lock);
 		mpconv_stat_inc(mn, MPCONV_STAT_CPE_SYN_FULL);
 		return MPCONV_SYN_DROP;
 	}
 	e = kzalloc(sizeof(*e), GFP_ATOMIC | __GFP_NOWARN);
 	if (!e) {
-		spin_unlock(&cpe->syn_lock);
+		spin_unlock_bh(&cpe->syn_lock);
 		mpconv_stat_inc(mn, MPCONV_STAT_CPE_SYN_FULL);
 		return MPCONV_SYN_DROP;
 	}
 	/* Received again later as a new packet: no route, no conntrack, and
 	 * no device pointer while held (the device may go; @iif finds it).
 	 */
+#if IS_ENABLED(CONFIG_NF_CONNTRACK)
+	{
+		enum ip_conntrack_info ctinfo;
+		const struct nf_conn *ct = nf_ct_get(skb, &ctinfo);
+
+		/* Destination NAT lives in this SYN's conntrack entry, which
+		 * goes: such a SYN is not received again, the LAN host's
+		 * retransmission (translated anew) completes the handshake.
+		 */
+		e->nat = ct && test_bit(IPS_DST_NAT_BIT, &ct->status);
+	}
+#endif
 	skb_dst_drop(skb);
 	nf_reset_ct(skb);
 	skb->dev = NULL;
@@ -187,9 +206,10 @@ enum mpconv_syn_verdict mpconv_cpe_syn_hook(struct mpconv_net *mn,
 	e->state = MPCONV_SYN_WAIT;
 	hlist_add_head(&e->node, &cpe->syn_hash[syn_hash(mn, f) & (MPCONV_CPE_SYN_BUCKETS - 1)]);
 	list_add_tail(&e->fresh, &cpe->syn_fresh);
+	cpe->syn_fresh_n++;
 	cpe->syn_count++;
 	cpe->syn_host[slot]++;
-	spin_unlock(&cpe->syn_lock);
+	spin_unlock_bh(&cpe->syn_lock);
 	mod_delayed_work(mpconv_wq, &cpe->accept_work, 0);
 	return MPCONV_SYN_STOLEN;
 }
@@ -207,8 +227,10 @@ struct mpconv_cpe_syn *mpconv_cpe_syn_fresh(struct mpconv_cpe *cpe)
 
 	spin_lock_bh(&cpe->syn_lock);
 	e = list_first_entry_or_null(&cpe->syn_fresh, struct mpconv_cpe_syn, fresh);
-	if (e)
+	if (e) {
 		list_del_init(&e->fresh);
+		cpe->syn_fresh_n--;
+	}
 	spin_unlock_bh(&cpe->syn_lock);
 	return e;
 }
@@ -282,6 +304,10 @@ void mpconv_cpe_syn_ready(struct mpconv_net *mn, struct mpconv_cpe_syn *e)
 	if (!skb)
 		return;
 	e->skb = NULL;
+	if (e->nat) {
+		kfree_skb(skb);
+		return;
+	}
 	rcu_read_lock();
 	dev = dev_get_by_index_rcu(mn->net, e->iif);
 	if (!dev || !(dev->flags & IFF_UP)) {
@@ -340,8 +366,10 @@ struct socket *mpconv_cpe_syn_take(struct mpconv_cpe *cpe, struct mpconv_cpe_syn
 	return sock;
 }
 
-/* A RST answering the held SYN, from its destination. */
-static void syn_send_rst(struct net *net, const struct sk_buff *syn)
+/* A RST answering the held SYN, from its destination, out through the
+ * SYN's ingress interface @iif.
+ */
+static void syn_send_rst(struct net *net, const struct sk_buff *syn, int iif)
 {
 	unsigned int thoff = skb_network_header_len(syn), hlen, plen;
 	const struct tcphdr *oth;
@@ -375,6 +403,7 @@ static void syn_send_rst(struct net *net, const struct sk_buff *syn)
 		struct flowi4 fl4 = {
 			.daddr = oiph->saddr,
 			.saddr = oiph->daddr,
+			.flowi4_oif = iif,
 			.flowi4_proto = IPPROTO_TCP,
 			.flowi4_flags = FLOWI_FLAG_ANYSRC,
 		};
@@ -407,6 +436,7 @@ static void syn_send_rst(struct net *net, const struct sk_buff *syn)
 		struct flowi6 fl6 = {
 			.daddr = oip6h->saddr,
 			.saddr = oip6h->daddr,
+			.flowi6_oif = iif,
 			.flowi6_proto = IPPROTO_TCP,
 		};
 		struct dst_entry *dst;
@@ -451,7 +481,10 @@ static void syn_send_unreach(struct mpconv_net *mn, struct sk_buff *syn, int iif
 	if (syn->protocol == htons(ETH_P_IP)) {
 		const struct iphdr *iph = ip_hdr(syn);
 
-		if (code > NR_ICMP_UNREACH)
+		/* Fragmentation needed is path MTU news, not an error: a
+		 * converter must not shrink a LAN host's path MTU with it.
+		 */
+		if (code > NR_ICMP_UNREACH || code == ICMP_FRAG_NEEDED)
 			goto out;
 		/* the route a forwarded packet gets: the source of the ICMP */
 		if (ip_route_input_noref(syn, iph->daddr, iph->saddr, iph->tos, dev))
@@ -459,7 +492,6 @@ static void syn_send_unreach(struct mpconv_net *mn, struct sk_buff *syn, int iif
 		local_bh_disable();
 		icmp_send(syn, ICMP_DEST_UNREACH, code, 0);
 		local_bh_enable();
-		skb_dst_drop(syn);
 	}
 #if IS_ENABLED(CONFIG_IPV6)
 	else {
@@ -471,6 +503,8 @@ static void syn_send_unreach(struct mpconv_net *mn, struct sk_buff *syn, int iif
 	}
 #endif
 out:
+	skb_dst_drop(syn);
+	syn->dev = NULL;	/* valid under RCU only */
 	rcu_read_unlock();
 }
 
@@ -493,7 +527,7 @@ void mpconv_cpe_syn_answer(struct mpconv_net *mn, struct mpconv_cpe_syn *e, int 
 	switch (how) {
 	case MPCONV_SYN_ANSWER_RST:
 		local_bh_disable();
-		syn_send_rst(mn->net, e->skb);
+		syn_send_rst(mn->net, e->skb, e->iif);
 		local_bh_enable();
 		break;
 	case MPCONV_SYN_ANSWER_UNREACH:

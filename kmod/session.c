@@ -106,6 +106,8 @@ static void binding_hold_locked(struct mpconv_binding *b)
 }
 
 static void session_work(struct work_struct *work);
+static struct mpconv_binding *binding_find(struct mpconv_net *mn, const struct in6_addr *addr,
+					   u8 plen);
 
 static struct kmem_cache *session_cache;
 
@@ -316,7 +318,9 @@ void mpconv_session_set_csock(struct mpconv_session *s, struct socket *csock)
  * @role: MPCONV_ROLE_* of the owner
  * @ops: the owner's state machine
  * @csock: the accepted socket (a Fast Open child; owned by the session on
- *	success)
+ *	success), or NULL for a connection still to be accepted (a CPE's held
+ *	LAN SYN; mpconv_session_set_csock() gives it later)
+ * @client: the client, when @csock is NULL
  * @max_unverified: such sessions allowed in the namespace
  * @err: on failure, -ENOMEM, -ENOTCONN or -ENOSPC
  *
@@ -329,10 +333,11 @@ void mpconv_session_set_csock(struct mpconv_session *s, struct socket *csock)
  */
 struct mpconv_session *mpconv_session_new_unverified(struct mpconv_net *mn, u8 role,
 						     const struct mpconv_session_ops *ops,
-						     struct socket *csock, u32 max_unverified,
-						     int *err)
+						     struct socket *csock,
+						     const struct mpconv_addr *client,
+						     u32 max_unverified, int *err)
 {
-	struct mpconv_session *s = session_alloc(mn, role, ops, csock, NULL, err);
+	struct mpconv_session *s = session_alloc(mn, role, ops, csock, client, err);
 
 	if (!s)
 		return NULL;
@@ -387,6 +392,40 @@ int mpconv_session_charge(struct mpconv_session *s, const struct mpconv_limits *
 	}
 	spin_unlock_bh(&mn->lock);
 	kfree(spare);
+	return err;
+}
+
+/**
+ * mpconv_session_room() - whether a client's session would be charged now
+ * @mn: the namespace
+ * @client: the client
+ * @lim: the limits
+ *
+ * Charges nothing (mpconv_session_charge() does, later, and may still
+ * fail): lets a role refuse at once what the limits refuse anyway.
+ *
+ * Return: 0, -ENOSPC (the namespace is full) or -EDQUOT (the client is).
+ */
+int mpconv_session_room(struct mpconv_net *mn, const struct mpconv_addr *client,
+			const struct mpconv_limits *lim)
+{
+	const struct mpconv_binding *b;
+	struct in6_addr key;
+	int err = 0;
+	u8 plen;
+
+	plen = ipv6_addr_v4mapped(&client->a6) ? 96 + min_t(u8, lim->plen4, 32) :
+						  min_t(u8, lim->plen6, 128);
+	ipv6_addr_prefix(&key, &client->a6, plen);
+	spin_lock_bh(&mn->lock);
+	if (sessions_charged(mn) >= lim->max) {
+		err = -ENOSPC;
+	} else {
+		b = binding_find(mn, &key, plen);
+		if (b && b->sessions >= lim->per_client)
+			err = -EDQUOT;
+	}
+	spin_unlock_bh(&mn->lock);
 	return err;
 }
 

@@ -247,8 +247,11 @@ struct mpconv_session *mpconv_session_new_for(struct mpconv_net *mn, u8 role,
 void mpconv_session_set_csock(struct mpconv_session *s, struct socket *csock);
 struct mpconv_session *mpconv_session_new_unverified(struct mpconv_net *mn, u8 role,
 						     const struct mpconv_session_ops *ops,
-						     struct socket *csock, u32 max_unverified,
-						     int *err);
+						     struct socket *csock,
+						     const struct mpconv_addr *client,
+						     u32 max_unverified, int *err);
+int mpconv_session_room(struct mpconv_net *mn, const struct mpconv_addr *client,
+			const struct mpconv_limits *lim);
 int mpconv_session_charge(struct mpconv_session *s, const struct mpconv_limits *lim);
 void mpconv_session_start(struct mpconv_session *s);
 void mpconv_session_kill(struct mpconv_session *s, u8 reason);

@@ -458,7 +458,8 @@ enum mpconv_reason {
  * @MPCONV_STAT_ERR_UNREACH: Error 97 (Destination Unreachable) sent
  * @MPCONV_STAT_CONV_RESET_MSG: connections reset for a Convert message of
  *	Total Length 0
- * @MPCONV_STAT_CPE_TAKEN: LAN SYNs steered to the conversion
+ * @MPCONV_STAT_CPE_TAKEN: LAN SYNs held for a new conversion (the converter
+ *	asked)
  * @MPCONV_STAT_CPE_NATIVE: LAN SYNs carrying an MPTCP option (MP_CAPABLE or
  *	MP_JOIN), forwarded as they are (the host speaks MPTCP itself)
  * @MPCONV_STAT_CPE_BYPASSED: LAN SYNs forwarded unconverted because of a
@@ -508,7 +509,7 @@ enum mpconv_reason {
  *	conversion waited for the converter's reply: dropped, the conversion
  *	under way answers them
  * @MPCONV_STAT_CPE_SYN_FULL: LAN SYNs dropped because max-sessions (at most
- *	4096) conversions, or max-per-host (at most 64) of their host (its
+ *	1024) conversions, or max-per-host (at most 64) of their host (its
  *	Ethernet address), were waiting for the converter's reply already
  */
 enum mpconv_stat {
