@@ -16,7 +16,8 @@
  *    handed to the listener, which completes the connection;
  *  - a SYN from the LAN toward a destination the policy converts is held
  *    until the converter has answered (cpe_syn.c), then handed to the
- *    transparent listener, when the packet will be routed out of the site: not toward a private, ULA, link-local, loopback or multicast
+ *    transparent listener, when the packet will be routed out of the site:
+ *    not toward a private, ULA, link-local, loopback or multicast
  *    destination, not to the CPE itself, not back to the LAN (the route's
  *    device is the ingress or another LAN interface), and through a
  *    gateway or the interface that carries the route to the converter. A

@@ -492,16 +492,11 @@ static void syn_send_unreach(struct mpconv_net *mn, struct sk_buff *syn, int iif
 		local_bh_disable();
 		icmp_send(syn, ICMP_DEST_UNREACH, code, 0);
 		local_bh_enable();
-	}
-#if IS_ENABLED(CONFIG_IPV6)
-	else {
-		if (code > ICMPV6_REJECT_ROUTE)
-			goto out;
+	} else if (IS_ENABLED(CONFIG_IPV6) && code <= ICMPV6_REJECT_ROUTE) {
 		local_bh_disable();
 		icmpv6_send(syn, ICMPV6_DEST_UNREACH, code, 0);
 		local_bh_enable();
 	}
-#endif
 out:
 	skb_dst_drop(syn);
 	syn->dev = NULL;	/* valid under RCU only */

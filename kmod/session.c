@@ -160,9 +160,9 @@ static struct mpconv_session *session_alloc(struct mpconv_net *mn, u8 role,
 	s->csock = csock;
 	s->created = get_jiffies_64();
 	INIT_DELAYED_WORK(&s->work, session_work);
-	if (!csock)
+	if (!csock) {
 		s->client = *client;
-	else if (mpconv_sock_peer(csock, &s->client)) {
+	} else if (mpconv_sock_peer(csock, &s->client)) {
 		kmem_cache_free(session_cache, s);
 		*err = -ENOTCONN;
 		return NULL;
