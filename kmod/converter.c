@@ -810,7 +810,7 @@ static void conv_accept_one(struct mpconv_net *mn, struct socket *sock)
 	if (allowed && verified)
 		s = mpconv_session_new(mn, MPCONV_ROLE_CONVERTER, &conv_ops, sock, &lim, &err);
 	else if (!verified)
-		s = mpconv_session_new_unverified(mn, MPCONV_ROLE_CONVERTER, &conv_ops, sock,
+		s = mpconv_session_new_unverified(mn, MPCONV_ROLE_CONVERTER, &conv_ops, sock, NULL,
 						  unverified_max(mn), &err);
 	if (s && allowed) {
 		s->state = MPCONV_SESS_HANDSHAKE;

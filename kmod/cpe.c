@@ -4,15 +4,20 @@
  * and accepted on a transparent listener, is carried over MPTCP to the
  * converter.
  *
- * Per connection (a session, see session.h):
+ * Per connection (a session, see session.h), made when the hook holds the
+ * LAN host's SYN (cpe_syn.c), before the LAN host has a SYN+ACK:
  *  CONNECTING  an MPTCP socket toward the converter; the Convert request (a
- *              Connect TLV naming the LAN host's destination) and whatever
- *              the LAN host already sent go in the SYN when MPTCP can use
- *              TCP Fast Open (Linux 6.2 and later), else as the first data
- *              once connected. Then the converter's reply is read and
- *              stripped; an Error, a malformed reply, no reply within the
- *              connect timeout, or no converter at all resets the LAN
- *              connection (counted per cause).
+ *              Connect TLV naming the LAN host's destination) goes in the
+ *              SYN when MPTCP can use TCP Fast Open (Linux 6.2 and later),
+ *              else as the first data once connected. Then the converter's
+ *              reply is read and stripped. An Error, a malformed reply, no
+ *              reply within the connect timeout, or no converter at all
+ *              ends the session, and the held SYN gets what a direct path
+ *              would have given (a RST, an ICMP error, or nothing: see
+ *              cpe_syn.c), counted per cause. A reply that says connected
+ *              releases the SYN to the transparent listener, and the
+ *              session waits (still CONNECTING) for the LAN connection it
+ *              accepts, within the connect timeout.
  *  RELAY       the shared relay (relay.c), LAN socket <-> MPTCP socket.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -29,9 +34,8 @@
 #include "mpconv.h"
 #include "netlink.h"
 
-/* The request, and the LAN host's first bytes sent with it. */
-#define CPE_EARLY_DATA		1024
-#define CPE_HS_CAP		(MPCONV_CONVERT_MAX_LEN + CPE_EARLY_DATA)
+/* The request; then the reply, and the server's first bytes after it. */
+#define CPE_HS_CAP		(MPCONV_CONVERT_MAX_LEN + 1024)
 /* Connections accepted per run of the accept work. */
 #define ACCEPT_BUDGET		64
 
@@ -51,6 +55,23 @@ static struct mpconv_cpe_cfg *cpe_cfg(struct mpconv_net *mn)
 }
 
 /* ---- sessions ---- */
+
+/* What a CPE session is charged against; the connect timeout. */
+static u32 cpe_limits(struct mpconv_net *mn, struct mpconv_limits *lim)
+{
+	const struct mpconv_cpe_cfg *cfg;
+	u32 timeout;
+
+	rcu_read_lock();
+	cfg = rcu_dereference(mn->cpe.cfg);
+	lim->max = cfg->max_sessions;
+	lim->per_client = cfg->max_per_host;
+	timeout = cfg->connect_timeout_ms;
+	rcu_read_unlock();
+	lim->plen4 = 32;	/* one binding per LAN host */
+	lim->plen6 = 128;
+	return timeout;
+}
 
 /* Open the MPTCP connection to the converter and send the request. */
 static int cpe_open(struct mpconv_session *s)
@@ -80,13 +101,6 @@ static int cpe_open(struct mpconv_session *s)
 		return err;
 	s->hs_len = err;
 	s->hs_msg = 0;		/* bytes of hs sent */
-
-	/* The LAN host's first bytes, if already there, travel with it. */
-	n = mpconv_sock_recv(s->csock, s->hs + s->hs_len, CPE_EARLY_DATA);
-	if (n > 0) {
-		s->hs_len += n;
-		mpconv_relay_set_bytes(&s->relay, 0, n);
-	}
 
 	err = mpconv_sock_create(net, conv.family, IPPROTO_MPTCP, &s->ssock);
 	if (err == -EPROTONOSUPPORT || err == -ENOPROTOOPT) {
@@ -161,23 +175,82 @@ static bool reply_server_mptcp(const u8 *buf, const struct mpconv_convert_msg *m
 	return false;
 }
 
-/* The converter's reply is complete: relay, or reset for an Error. */
+/* How the held SYN answers an Error (see cpe_syn.c). */
+static void cpe_error_answer(struct mpconv_session *s, const struct mpconv_convert_msg *m)
+{
+	switch (m->error) {
+	case MPCONV_CONVERT_E_NETWORK:
+		s->syn_answer = MPCONV_SYN_ANSWER_NONE;
+		break;
+	case MPCONV_CONVERT_E_UNREACH:
+		if (m->error_value.len) {
+			s->syn_answer = MPCONV_SYN_ANSWER_UNREACH;
+			s->icmp_code = s->hs[m->error_value.off];
+		} else {
+			s->syn_answer = MPCONV_SYN_ANSWER_NONE;
+		}
+		break;
+	default:
+		s->syn_answer = MPCONV_SYN_ANSWER_RST;
+	}
+}
+
+/* The converter's reply is complete: let the LAN handshake finish, or
+ * answer the held SYN as the Error says.
+ */
 static enum mpconv_step cpe_reply(struct mpconv_session *s, const struct mpconv_convert_msg *m,
 				  int len)
 {
 	struct mpconv_net *mn = s->mn;
-	u64 early;
-	u32 idle;
+	u32 timeout;
 
 	if (m->present & MPCONV_CONVERT_F_ERROR) {
 		cpe_count_error(mn, m->error);
+		cpe_error_answer(s, m);
 		return mpconv_session_fail(s, MPCONV_REASON_ERROR, m->error);
 	}
-	early = mpconv_relay_bytes(&s->relay, 0);	/* sent with the request */
 	s->server_mptcp = reply_server_mptcp(s->hs, m);
+	s->hs_msg = len;	/* what follows it is the server's */
+	s->lan_wait = true;
+
+	rcu_read_lock();
+	timeout = rcu_dereference(mn->cpe.cfg)->connect_timeout_ms;
+	rcu_read_unlock();
+	s->deadline = jiffies + msecs_to_jiffies(timeout);
+	mpconv_cpe_syn_ready(mn, s->syn);
+	return MPCONV_STEP_AGAIN;
+}
+
+/* The converter accepted: wait for the LAN connection, then relay. */
+static enum mpconv_step cpe_lan_wait(struct mpconv_session *s)
+{
+	struct mpconv_net *mn = s->mn;
+	struct mpconv_limits lim;
+	struct socket *sock;
+	u32 idle;
+
+	sock = mpconv_cpe_syn_take(&mn->cpe, s->syn);
+	if (!sock) {
+		if (READ_ONCE(s->ssock->sk->sk_err) || s->ssock->sk->sk_state == TCP_CLOSE)
+			return mpconv_session_fail(s, MPCONV_REASON_RESET, 0);
+		if (time_after_eq(jiffies, s->deadline)) {
+			mpconv_stat_inc(mn, MPCONV_STAT_CPE_TIMEOUT);
+			return mpconv_session_fail(s, MPCONV_REASON_TIMEOUT, 0);
+		}
+		return MPCONV_STEP_WAIT;
+	}
+	mpconv_session_set_csock(s, sock);
+	mpconv_cpe_syn_free(&mn->cpe, s->syn);
+	s->syn = NULL;
+	/* The LAN host is verified: charge it (its binding is made now). */
+	cpe_limits(mn, &lim);
+	if (mpconv_session_charge(s, &lim)) {
+		mpconv_stat_inc(mn, MPCONV_STAT_CPE_OVERFLOW);
+		return mpconv_session_fail(s, MPCONV_REASON_RESET, 0);
+	}
+
 	mpconv_relay_init(&s->relay, s->csock, s->ssock);
-	mpconv_relay_set_bytes(&s->relay, 0, early);
-	if (mpconv_relay_preload(&s->relay, 1, s->hs + len, s->hs_len - len))
+	if (mpconv_relay_preload(&s->relay, 1, s->hs + s->hs_msg, s->hs_len - s->hs_msg))
 		return MPCONV_STEP_DONE;
 	kfree(s->hs);
 	s->hs = NULL;
@@ -192,6 +265,17 @@ static enum mpconv_step cpe_reply(struct mpconv_session *s, const struct mpconv_
 	return MPCONV_STEP_AGAIN;
 }
 
+/* The converter refused the MPTCP connection or cannot be reached: a
+ * proxy that is down, and the LAN host learns it at once (a RST), rather
+ * than after its own SYN timeout.
+ */
+static enum mpconv_step cpe_unreachable(struct mpconv_session *s)
+{
+	mpconv_stat_inc(s->mn, MPCONV_STAT_CPE_UNREACHABLE);
+	s->syn_answer = MPCONV_SYN_ANSWER_RST;
+	return mpconv_session_fail(s, MPCONV_REASON_UNREACHABLE, 0);
+}
+
 static enum mpconv_step cpe_connecting(struct mpconv_session *s)
 {
 	struct mpconv_convert_msg m;
@@ -200,20 +284,16 @@ static enum mpconv_step cpe_connecting(struct mpconv_session *s)
 	bool eof = false;
 	u8 code;
 
+	if (s->lan_wait)
+		return cpe_lan_wait(s);
 	if (!s->ssock) {
 		err = cpe_open(s);
-		if (err) {
-			mpconv_stat_inc(s->mn, MPCONV_STAT_CPE_UNREACHABLE);
-			return mpconv_session_fail(s, MPCONV_REASON_UNREACHABLE, 0);
-		}
+		if (err)
+			return cpe_unreachable(s);
 	}
 	sk = s->ssock->sk;
-	if (READ_ONCE(s->csock->sk->sk_err))
-		return MPCONV_STEP_DONE;	/* the LAN host gave up */
-	if (READ_ONCE(sk->sk_err) || sk->sk_state == TCP_CLOSE) {
-		mpconv_stat_inc(s->mn, MPCONV_STAT_CPE_UNREACHABLE);
-		return mpconv_session_fail(s, MPCONV_REASON_UNREACHABLE, 0);
-	}
+	if (READ_ONCE(sk->sk_err) || sk->sk_state == TCP_CLOSE)
+		return cpe_unreachable(s);
 	if (time_after_eq(jiffies, s->deadline)) {
 		mpconv_stat_inc(s->mn, MPCONV_STAT_CPE_TIMEOUT);
 		return mpconv_session_fail(s, MPCONV_REASON_TIMEOUT, 0);
@@ -227,10 +307,8 @@ static enum mpconv_step cpe_connecting(struct mpconv_session *s)
 			ret = mpconv_sock_send(s->ssock, s->hs + s->hs_msg, s->hs_len - s->hs_msg);
 			if (ret == -EAGAIN)
 				return MPCONV_STEP_WAIT;
-			if (ret < 0) {
-				mpconv_stat_inc(s->mn, MPCONV_STAT_CPE_UNREACHABLE);
-				return mpconv_session_fail(s, MPCONV_REASON_UNREACHABLE, 0);
-			}
+			if (ret < 0)
+				return cpe_unreachable(s);
 			s->hs_msg += ret;
 		}
 		s->sent = true;
@@ -248,25 +326,23 @@ static enum mpconv_step cpe_connecting(struct mpconv_session *s)
 		s->hs_len += ret;
 	}
 	ret = mpconv_convert_decode(s->hs, s->hs_len, MPCONV_CONVERT_REPLY, &m, &code);
-	if (ret < 0) {
+	if (ret < 0 || (!ret && eof)) {
 		mpconv_stat_inc(s->mn, MPCONV_STAT_CPE_BAD_REPLY);
+		s->syn_answer = MPCONV_SYN_ANSWER_RST;
 		return mpconv_session_fail(s, MPCONV_REASON_MALFORMED, 0);
 	}
 	if (ret > 0)
 		return cpe_reply(s, &m, ret);
-	if (eof) {
-		mpconv_stat_inc(s->mn, MPCONV_STAT_CPE_BAD_REPLY);
-		return mpconv_session_fail(s, MPCONV_REASON_MALFORMED, 0);
-	}
 	return MPCONV_STEP_WAIT;
 }
 
-static enum mpconv_step cpe_step(struct mpconv_session *s)
+static enum mpconv_step cpe_run(struct mpconv_session *s)
 {
 	u32 idle;
 
 	if (READ_ONCE(s->killed)) {
 		mpconv_stat_inc(s->mn, MPCONV_STAT_SESS_FLUSHED);
+		s->syn_answer = MPCONV_SYN_ANSWER_RST;
 		return mpconv_session_fail(s, READ_ONCE(s->killed), 0);
 	}
 	switch (s->state) {
@@ -281,51 +357,85 @@ static enum mpconv_step cpe_step(struct mpconv_session *s)
 	return MPCONV_STEP_DONE;
 }
 
+static enum mpconv_step cpe_step(struct mpconv_session *s)
+{
+	enum mpconv_step step = cpe_run(s);
+
+	/* Ended before relaying: the held SYN gets its answer. */
+	if (step == MPCONV_STEP_DONE && s->syn) {
+		mpconv_cpe_syn_answer(s->mn, s->syn, s->syn_answer, s->icmp_code);
+		mpconv_cpe_syn_free(&s->mn->cpe, s->syn);
+		s->syn = NULL;
+	}
+	return step;
+}
+
 static const struct mpconv_session_ops cpe_ops = {
 	.step = cpe_step,
 };
 
 /* ---- the transparent listeners ---- */
 
-static void cpe_accept_one(struct mpconv_net *mn, struct socket *sock)
+/* A held LAN SYN: its session, which asks the converter. The SYN may be
+ * spoofed: the session is unverified (no binding, nothing charged) until
+ * the LAN host completes its handshake, but a SYN the limits would refuse
+ * anyway is refused at once.
+ */
+static void cpe_syn_session(struct mpconv_net *mn, struct mpconv_cpe_syn *e)
 {
-	const struct mpconv_cpe_cfg *cfg;
+	struct mpconv_session *s = NULL;
+	struct mpconv_addr client;
 	struct mpconv_limits lim;
-	struct mpconv_session *s;
-	u32 max, max_ph, timeout;
-	struct mpconv_addr dest;
+	u32 timeout;
 	int err;
 
-	/* The listeners are bound to loopback: only the hook's connections
-	 * reach them with another destination.
-	 */
-	if (mpconv_sock_local(sock, &dest) || ipv6_addr_loopback(&dest.a6) ||
-	    (ipv6_addr_v4mapped(&dest.a6) && ipv4_is_loopback(dest.a6.s6_addr32[3]))) {
-		mpconv_sock_abort(sock);
-		return;
-	}
-	rcu_read_lock();
-	cfg = rcu_dereference(mn->cpe.cfg);
-	max = cfg->max_sessions;
-	max_ph = cfg->max_per_host;
-	timeout = cfg->connect_timeout_ms;
-	rcu_read_unlock();
-
-	lim.max = max;
-	lim.per_client = max_ph;
-	lim.plen4 = 32;	/* one binding per LAN host */
-	lim.plen6 = 128;
-	s = mpconv_session_new(mn, MPCONV_ROLE_CPE, &cpe_ops, sock, &lim, &err);
+	timeout = cpe_limits(mn, &lim);
+	client.a6 = e->f.saddr;
+	client.port = ntohs(e->f.sport);
+	client.family = ipv6_addr_v4mapped(&client.a6) ? AF_INET : AF_INET6;
+	err = mpconv_session_room(mn, &client, &lim);
+	if (!err)
+		s = mpconv_session_new_unverified(mn, MPCONV_ROLE_CPE, &cpe_ops, NULL, &client,
+						  min_t(u32, lim.max, MPCONV_CPE_SYN_MAX), &err);
 	if (!s) {
 		mpconv_stat_inc(mn, MPCONV_STAT_CPE_OVERFLOW);
-		mpconv_sock_abort(sock);
+		mpconv_cpe_syn_answer(mn, e, MPCONV_SYN_ANSWER_RST, 0);
+		mpconv_cpe_syn_free(&mn->cpe, e);
 		return;
 	}
-	s->dest = dest;
+	mpconv_cpe_syn_bind(&mn->cpe, e, s);
+	s->dest.a6 = e->f.daddr;
+	s->dest.port = ntohs(e->f.dport);
+	s->dest.family = client.family;
 	s->deadline = jiffies + msecs_to_jiffies(timeout);
 	/* publishes s->dest to dumps */
 	smp_store_release(&s->state, MPCONV_SESS_CONNECTING);
 	mpconv_session_start(s);
+}
+
+/* A LAN connection the listener accepted: to the session that released its
+ * SYN, or reset.
+ */
+static void cpe_accept_one(struct mpconv_net *mn, struct socket *sock)
+{
+	struct mpconv_addr dest, peer;
+	struct mpconv_flow f;
+
+	/* The listeners are bound to loopback: only the hook's connections
+	 * reach them with another destination.
+	 */
+	if (mpconv_sock_local(sock, &dest) || mpconv_sock_peer(sock, &peer) ||
+	    ipv6_addr_loopback(&dest.a6) ||
+	    (ipv6_addr_v4mapped(&dest.a6) && ipv4_is_loopback(dest.a6.s6_addr32[3]))) {
+		mpconv_sock_abort(sock);
+		return;
+	}
+	f.saddr = peer.a6;
+	f.daddr = dest.a6;
+	f.sport = htons(peer.port);
+	f.dport = htons(dest.port);
+	if (!mpconv_cpe_syn_attach(mn, &f, sock))
+		mpconv_sock_abort(sock);
 }
 
 static void cpe_accept_work(struct work_struct *work)
@@ -333,11 +443,18 @@ static void cpe_accept_work(struct work_struct *work)
 	struct mpconv_cpe *cpe = container_of(to_delayed_work(work), struct mpconv_cpe,
 					      accept_work);
 	struct mpconv_net *mn = container_of(cpe, struct mpconv_net, cpe);
+	struct mpconv_cpe_syn *e;
 	struct mem_cgroup *old;
 	struct socket *sock;
 	int i, l, n = 0;
 
 	old = mpconv_memcg_enter(mn);
+	for (i = 0; i < ACCEPT_BUDGET; i++, n++) {
+		e = mpconv_cpe_syn_fresh(cpe);
+		if (!e)
+			break;
+		cpe_syn_session(mn, e);
+	}
 	for (l = 0; l < ARRAY_SIZE(cpe->lsock); l++) {
 		for (i = 0; cpe->lsock[l] && i < ACCEPT_BUDGET; i++) {
 			if (kernel_accept(cpe->lsock[l], &sock, O_NONBLOCK))
@@ -411,6 +528,7 @@ static void cpe_unlisten(struct mpconv_net *mn)
 		mpconv_watch_del(&cpe->lwatch[l]);
 	}
 	cancel_delayed_work_sync(&cpe->accept_work);
+	mpconv_cpe_syn_flush(cpe);
 	for (l = 0; l < ARRAY_SIZE(cpe->lsock); l++) {
 		if (cpe->lsock[l])
 			sock_release(cpe->lsock[l]);
@@ -713,6 +831,7 @@ int mpconv_cpe_init(struct mpconv_net *mn)
 		return -ENOMEM;
 	RCU_INIT_POINTER(mn->cpe.cfg, cfg);
 	INIT_DELAYED_WORK(&mn->cpe.accept_work, cpe_accept_work);
+	mpconv_cpe_syn_init(&mn->cpe);
 	return 0;
 }
 

@@ -95,6 +95,73 @@ struct mpconv_cpe_cfg {
 	struct mpconv_prefix bypass[MPCONV_MAX_PREFIXES];
 };
 
+/* Held LAN SYNs (cpe_syn.c): hash buckets, at most entries, per-host slots. */
+#define MPCONV_CPE_SYN_BUCKETS	256
+#define MPCONV_CPE_SYN_MAX	1024
+#define MPCONV_CPE_SYN_SLOTS	1024
+#define MPCONV_CPE_SYN_PER_HOST	64
+
+/**
+ * enum mpconv_syn_state - where a held LAN SYN's conversion is
+ * @MPCONV_SYN_WAIT: waiting for the converter's reply; retransmissions of
+ *	the SYN are dropped
+ * @MPCONV_SYN_READY: the converter accepted: the SYN (received again) and
+ *	its retransmissions go to the transparent listener
+ */
+enum mpconv_syn_state {
+	MPCONV_SYN_WAIT,
+	MPCONV_SYN_READY,
+};
+
+/* What the hook does with a SYN it converts (mpconv_cpe_syn_hook()). */
+enum mpconv_syn_verdict {
+	MPCONV_SYN_STEER,
+	MPCONV_SYN_STOLEN,
+	MPCONV_SYN_PASS,
+	MPCONV_SYN_DROP,
+};
+
+/* How a failed conversion answers its held SYN (mpconv_cpe_syn_answer()). */
+enum {
+	MPCONV_SYN_ANSWER_NONE,
+	MPCONV_SYN_ANSWER_RST,
+	MPCONV_SYN_ANSWER_UNREACH,
+};
+
+struct mpconv_session;
+
+/**
+ * struct mpconv_cpe_syn - a LAN SYN held until the converter answers
+ * @node: in &mpconv_cpe.syn_hash, under &mpconv_cpe.syn_lock
+ * @fresh: in &mpconv_cpe.syn_fresh until the accept work takes it
+ * @f: the LAN connection
+ * @skb: the SYN as first received (owned by the entry's owner), NULL once
+ *	received again or answered
+ * @s: its session, once made (under &mpconv_cpe.syn_lock)
+ * @csock: the accepted LAN connection, handed over until the session takes
+ *	it (under &mpconv_cpe.syn_lock)
+ * @iif: the SYN's ingress interface
+ * @slot: its host's slot in &mpconv_cpe.syn_host
+ * @state: &enum mpconv_syn_state (under &mpconv_cpe.syn_lock)
+ * @nat: destination NAT translated the SYN: it is not received again (its
+ *	translation went with its conntrack entry), the LAN host's
+ *	retransmission completes the handshake
+ *
+ * Lifetime: see cpe_syn.c.
+ */
+struct mpconv_cpe_syn {
+	struct hlist_node node;
+	struct list_head fresh;
+	struct mpconv_flow f;
+	struct sk_buff *skb;
+	struct mpconv_session *s;
+	struct socket *csock;
+	int iif;
+	u16 slot;
+	u8 state;
+	bool nat;
+};
+
 /**
  * struct mpconv_cpe - the CPE role of a namespace
  * @cfg: the configuration (RCU)
@@ -104,6 +171,12 @@ struct mpconv_cpe_cfg {
  * @accept_work: accepts their connections
  * @hooks: the netfilter hooks are registered
  * @fastopen: the Convert message goes in the SYN (MPTCP with TCP Fast Open)
+ * @syn_lock: protects the held SYNs (cpe_syn.c)
+ * @syn_fresh: held SYNs waiting for the accept work to make their session
+ * @syn_fresh_n: entries in @syn_fresh
+ * @syn_count: held SYNs
+ * @syn_host: held SYNs per host slot
+ * @syn_hash: held SYNs by flow
  *
  * Lifetime: the listeners and hooks exist while the role is enabled; the
  * hooks are unregistered (which waits for running hooks) before the
@@ -116,6 +189,12 @@ struct mpconv_cpe {
 	struct delayed_work accept_work;
 	bool hooks;
 	bool fastopen;
+	spinlock_t syn_lock;
+	struct list_head syn_fresh;
+	u32 syn_fresh_n;
+	u32 syn_count;
+	u16 syn_host[MPCONV_CPE_SYN_SLOTS];
+	struct hlist_head syn_hash[MPCONV_CPE_SYN_BUCKETS];
 };
 
 int mpconv_cpe_init(struct mpconv_net *mn);
@@ -124,6 +203,23 @@ unsigned int mpconv_cpe_listeners(struct mpconv_net *mn);
 void mpconv_cpe_free(struct mpconv_net *mn);
 int mpconv_cpe_set(struct mpconv_net *mn, struct genl_info *info);
 int mpconv_cpe_fill(struct mpconv_net *mn, struct sk_buff *msg);
+
+/* cpe_syn.c */
+void mpconv_cpe_syn_init(struct mpconv_cpe *cpe);
+enum mpconv_syn_verdict mpconv_cpe_syn_hook(struct mpconv_net *mn,
+					    const struct mpconv_cpe_cfg *cfg,
+					    struct sk_buff *skb, const struct mpconv_flow *f,
+					    int iif, bool bypass);
+struct mpconv_cpe_syn *mpconv_cpe_syn_fresh(struct mpconv_cpe *cpe);
+void mpconv_cpe_syn_bind(struct mpconv_cpe *cpe, struct mpconv_cpe_syn *e,
+			 struct mpconv_session *s);
+void mpconv_cpe_syn_free(struct mpconv_cpe *cpe, struct mpconv_cpe_syn *e);
+void mpconv_cpe_syn_flush(struct mpconv_cpe *cpe);
+void mpconv_cpe_syn_ready(struct mpconv_net *mn, struct mpconv_cpe_syn *e);
+bool mpconv_cpe_syn_attach(struct mpconv_net *mn, const struct mpconv_flow *f,
+			   struct socket *sock);
+struct socket *mpconv_cpe_syn_take(struct mpconv_cpe *cpe, struct mpconv_cpe_syn *e);
+void mpconv_cpe_syn_answer(struct mpconv_net *mn, struct mpconv_cpe_syn *e, int how, u8 code);
 
 /* cpe_hook.c */
 int mpconv_cpe_hooks_register(struct mpconv_net *mn);

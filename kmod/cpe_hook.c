@@ -14,9 +14,10 @@
  *  - an ACK that carries a valid SYN cookie of the transparent listener
  *    (the listener's queue overflowed, so TCP kept no request socket) is
  *    handed to the listener, which completes the connection;
- *  - a SYN from the LAN toward a destination the policy converts is handed
- *    to the transparent listener, when the packet will be routed out of the
- *    site: not toward a private, ULA, link-local, loopback or multicast
+ *  - a SYN from the LAN toward a destination the policy converts is held
+ *    until the converter has answered (cpe_syn.c), then handed to the
+ *    transparent listener, when the packet will be routed out of the site:
+ *    not toward a private, ULA, link-local, loopback or multicast
  *    destination, not to the CPE itself, not back to the LAN (the route's
  *    device is the ingress or another LAN interface), and through a
  *    gateway or the interface that carries the route to the converter. A
@@ -419,6 +420,7 @@ static unsigned int cpe_hook(void *priv, struct sk_buff *skb, const struct nf_ho
 	struct tcphdr _th;
 	struct cpe_pkt p;
 	struct sock *sk;
+	bool bypass;
 
 	if (skb->pkt_type != PACKET_HOST || skb->sk || !state->in)
 		return NF_ACCEPT;
@@ -478,7 +480,11 @@ static unsigned int cpe_hook(void *priv, struct sk_buff *skb, const struct nf_ho
 		return cpe_steer(net, skb, lsock->sk, state);
 	}
 
-	/* A SYN: a new connection, converted or left alone. */
+	/* A SYN: a new connection, converted or left alone. One whose header
+	 * does not fit is not worth a conversion: TCP drops it.
+	 */
+	if (p.th->doff < 5 || p.thoff + p.th->doff * 4 > skb->len)
+		return NF_ACCEPT;
 	if (!cpe_dest_match(cfg, &p.f.daddr, ntohs(p.f.dport)))
 		return NF_ACCEPT;
 	if (!cpe_dest_uplink(net, skb, cfg, state->in, &p.f.daddr)) {
@@ -489,13 +495,25 @@ static unsigned int cpe_hook(void *priv, struct sk_buff *skb, const struct nf_ho
 		mpconv_stat_inc(mn, MPCONV_STAT_CPE_NATIVE);
 		return NF_ACCEPT;
 	}
-	if (mpconv_binding_mode(mn, &p.f.saddr) == MPCONV_BIND_BYPASS ||
-	    (cfg->overflow == MPCONV_OVERFLOW_BYPASS &&
-	     READ_ONCE(mn->sessions.count) >= cfg->max_sessions)) {
+	bypass = mpconv_binding_mode(mn, &p.f.saddr) == MPCONV_BIND_BYPASS ||
+		 (cfg->overflow == MPCONV_OVERFLOW_BYPASS &&
+		  READ_ONCE(mn->sessions.count) >= cfg->max_sessions);
+
+	/* Held until the converter answers (cpe_syn.c); handed to the
+	 * listener once it has accepted.
+	 */
+	switch (mpconv_cpe_syn_hook(mn, cfg, skb, &p.f, state->in->ifindex, bypass)) {
+	case MPCONV_SYN_PASS:
 		mpconv_stat_inc(mn, MPCONV_STAT_CPE_BYPASSED);
 		return NF_ACCEPT;
+	case MPCONV_SYN_STOLEN:
+		mpconv_stat_inc(mn, MPCONV_STAT_CPE_TAKEN);
+		return NF_STOLEN;
+	case MPCONV_SYN_DROP:
+		return NF_DROP;
+	case MPCONV_SYN_STEER:
+		break;
 	}
-	mpconv_stat_inc(mn, MPCONV_STAT_CPE_TAKEN);
 	sock_hold(lsock->sk);
 	return cpe_steer(net, skb, lsock->sk, state);
 }

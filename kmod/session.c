@@ -106,6 +106,8 @@ static void binding_hold_locked(struct mpconv_binding *b)
 }
 
 static void session_work(struct work_struct *work);
+static struct mpconv_binding *binding_find(struct mpconv_net *mn, const struct in6_addr *addr,
+					   u8 plen);
 
 static struct kmem_cache *session_cache;
 
@@ -137,10 +139,13 @@ static void session_free_rcu(struct rcu_head *rcu)
 	kmem_cache_free(session_cache, container_of(rcu, struct mpconv_session, rcu));
 }
 
-/* Allocate a session for @csock (NULL, with *err set, on failure). */
+/* Allocate a session for @csock, or for @client's connection to come when
+ * @csock is NULL (NULL, with *err set, on failure).
+ */
 static struct mpconv_session *session_alloc(struct mpconv_net *mn, u8 role,
 					    const struct mpconv_session_ops *ops,
-					    struct socket *csock, int *err)
+					    struct socket *csock, const struct mpconv_addr *client,
+					    int *err)
 {
 	struct mpconv_session *s;
 
@@ -155,7 +160,9 @@ static struct mpconv_session *session_alloc(struct mpconv_net *mn, u8 role,
 	s->csock = csock;
 	s->created = get_jiffies_64();
 	INIT_DELAYED_WORK(&s->work, session_work);
-	if (mpconv_sock_peer(csock, &s->client)) {
+	if (!csock) {
+		s->client = *client;
+	} else if (mpconv_sock_peer(csock, &s->client)) {
 		kmem_cache_free(session_cache, s);
 		*err = -ENOTCONN;
 		return NULL;
@@ -206,26 +213,10 @@ static int session_charge_locked(struct mpconv_net *mn, struct mpconv_session *s
 	return 0;
 }
 
-/**
- * mpconv_session_new() - make and link a session for a new connection
- * @mn: the namespace
- * @role: MPCONV_ROLE_* of the owner
- * @ops: the owner's state machine
- * @csock: the client's connected socket, whose peer has completed its
- *	handshake (owned by the session on success)
- * @lim: what it is charged against; NULL makes a refusal session, which
- *	has no binding and takes one of the MPCONV_REFUSAL_SLOTS slots kept
- *	beyond the limit for sending refusals
- * @err: on failure, -ENOMEM, -ENOTCONN, -ENOSPC (table or binding table
- *	full) or -EDQUOT (client full)
- *
- * Context: process context.
- * Return: the session, linked but not started (mpconv_session_start()).
- */
-struct mpconv_session *mpconv_session_new(struct mpconv_net *mn, u8 role,
+static struct mpconv_session *session_new(struct mpconv_net *mn, u8 role,
 					  const struct mpconv_session_ops *ops,
-					  struct socket *csock, const struct mpconv_limits *lim,
-					  int *err)
+					  struct socket *csock, const struct mpconv_addr *client,
+					  const struct mpconv_limits *lim, int *err)
 {
 	struct mpconv_binding *spare = NULL;
 	struct mpconv_session *s;
@@ -237,7 +228,7 @@ struct mpconv_session *mpconv_session_new(struct mpconv_net *mn, u8 role,
 			return NULL;
 		}
 	}
-	s = session_alloc(mn, role, ops, csock, err);
+	s = session_alloc(mn, role, ops, csock, client, err);
 	if (!s)
 		goto out;
 
@@ -262,13 +253,74 @@ out:
 }
 
 /**
+ * mpconv_session_new() - make and link a session for a new connection
+ * @mn: the namespace
+ * @role: MPCONV_ROLE_* of the owner
+ * @ops: the owner's state machine
+ * @csock: the client's connected socket, whose peer has completed its
+ *	handshake (owned by the session on success)
+ * @lim: what it is charged against; NULL makes a refusal session, which
+ *	has no binding and takes one of the MPCONV_REFUSAL_SLOTS slots kept
+ *	beyond the limit for sending refusals
+ * @err: on failure, -ENOMEM, -ENOTCONN, -ENOSPC (table or binding table
+ *	full) or -EDQUOT (client full)
+ *
+ * Context: process context.
+ * Return: the session, linked but not started (mpconv_session_start()).
+ */
+struct mpconv_session *mpconv_session_new(struct mpconv_net *mn, u8 role,
+					  const struct mpconv_session_ops *ops,
+					  struct socket *csock, const struct mpconv_limits *lim,
+					  int *err)
+{
+	return session_new(mn, role, ops, csock, NULL, lim, err);
+}
+
+/**
+ * mpconv_session_new_for() - make and link a session for a client whose
+ *	connection is still to be accepted
+ * @mn: the namespace
+ * @role: MPCONV_ROLE_* of the owner
+ * @ops: the owner's state machine
+ * @client: the client (a CPE's LAN host, whose SYN the CPE holds)
+ * @lim: what it is charged against
+ * @err: on failure, as mpconv_session_new()
+ *
+ * The session starts without a client socket; its work gives it one with
+ * mpconv_session_set_csock().
+ *
+ * Context: process context.
+ * Return: the session, linked but not started (mpconv_session_start()).
+ */
+struct mpconv_session *mpconv_session_new_for(struct mpconv_net *mn, u8 role,
+					      const struct mpconv_session_ops *ops,
+					      const struct mpconv_addr *client,
+					      const struct mpconv_limits *lim, int *err)
+{
+	return session_new(mn, role, ops, NULL, client, lim, err);
+}
+
+/**
+ * mpconv_session_set_csock() - give a session its client socket
+ * @s: a session made by mpconv_session_new_for(), from its work
+ * @csock: the client's connected socket (owned by the session from now on)
+ */
+void mpconv_session_set_csock(struct mpconv_session *s, struct socket *csock)
+{
+	WRITE_ONCE(s->csock, csock);	/* read by mpconv_session_count_socks() */
+	mpconv_watch_add(&s->cwatch, csock, &s->work);
+}
+
+/**
  * mpconv_session_new_unverified() - make and link a session for a
  *	connection whose client has not completed its handshake
  * @mn: the namespace
  * @role: MPCONV_ROLE_* of the owner
  * @ops: the owner's state machine
  * @csock: the accepted socket (a Fast Open child; owned by the session on
- *	success)
+ *	success), or NULL for a connection still to be accepted (a CPE's held
+ *	LAN SYN; mpconv_session_set_csock() gives it later)
+ * @client: the client, when @csock is NULL
  * @max_unverified: such sessions allowed in the namespace
  * @err: on failure, -ENOMEM, -ENOTCONN or -ENOSPC
  *
@@ -281,10 +333,11 @@ out:
  */
 struct mpconv_session *mpconv_session_new_unverified(struct mpconv_net *mn, u8 role,
 						     const struct mpconv_session_ops *ops,
-						     struct socket *csock, u32 max_unverified,
-						     int *err)
+						     struct socket *csock,
+						     const struct mpconv_addr *client,
+						     u32 max_unverified, int *err)
 {
-	struct mpconv_session *s = session_alloc(mn, role, ops, csock, err);
+	struct mpconv_session *s = session_alloc(mn, role, ops, csock, client, err);
 
 	if (!s)
 		return NULL;
@@ -343,6 +396,40 @@ int mpconv_session_charge(struct mpconv_session *s, const struct mpconv_limits *
 }
 
 /**
+ * mpconv_session_room() - whether a client's session would be charged now
+ * @mn: the namespace
+ * @client: the client
+ * @lim: the limits
+ *
+ * Charges nothing (mpconv_session_charge() does, later, and may still
+ * fail): lets a role refuse at once what the limits refuse anyway.
+ *
+ * Return: 0, -ENOSPC (the namespace is full) or -EDQUOT (the client is).
+ */
+int mpconv_session_room(struct mpconv_net *mn, const struct mpconv_addr *client,
+			const struct mpconv_limits *lim)
+{
+	const struct mpconv_binding *b;
+	struct in6_addr key;
+	int err = 0;
+	u8 plen;
+
+	plen = ipv6_addr_v4mapped(&client->a6) ? 96 + min_t(u8, lim->plen4, 32) :
+						  min_t(u8, lim->plen6, 128);
+	ipv6_addr_prefix(&key, &client->a6, plen);
+	spin_lock_bh(&mn->lock);
+	if (sessions_charged(mn) >= lim->max) {
+		err = -ENOSPC;
+	} else {
+		b = binding_find(mn, &key, plen);
+		if (b && b->sessions >= lim->per_client)
+			err = -EDQUOT;
+	}
+	spin_unlock_bh(&mn->lock);
+	return err;
+}
+
+/**
  * mpconv_session_start() - start driving a new session
  * @s: the session from mpconv_session_new()
  */
@@ -358,7 +445,8 @@ void mpconv_session_start(struct mpconv_session *s)
 	 * section, and queue the work only if it has not ended.
 	 */
 	rcu_read_lock();
-	mpconv_watch_add(&s->cwatch, s->csock, &s->work);
+	if (s->csock)
+		mpconv_watch_add(&s->cwatch, s->csock, &s->work);
 	spin_lock_bh(&mn->lock);
 	if (!s->ended) {
 		s->started = true;

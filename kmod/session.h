@@ -15,6 +15,7 @@
 #include "sock.h"
 
 struct mpconv_net;
+struct mpconv_cpe_syn;
 
 /* Buckets of each table; entries are bounded by configuration, not this. */
 #define MPCONV_HASH_BITS	8
@@ -142,11 +143,14 @@ struct mpconv_session_ops {
  * @reason: why it ended (&enum mpconv_reason), set by the step that ends it
  * @error: the RFC 8803 Error code, with %MPCONV_REASON_ERROR
  * @poll: how many MPCONV_STEP_POLL in a row (backoff)
+ * @lan_wait: CPE: the converter accepted, the session waits for the LAN
+ *	connection (its SYN released to the listener)
  * @graceful: the step ended the session with its sockets closed: release
  *	them as they are (otherwise they are aborted with a reset)
  * @client: the client's address (peer of @csock)
  * @dest: the destination
- * @csock: socket toward the client
+ * @csock: socket toward the client (a CPE session gets it once the
+ *	converter has accepted and the LAN host's handshake completed)
  * @ssock: socket toward the server, NULL until connecting
  * @cwatch: events of @csock
  * @swatch: events of @ssock
@@ -162,6 +166,11 @@ struct mpconv_session_ops {
  * @reply: the reply or Error still to send
  * @reply_len: its length
  * @reply_off: bytes of it already sent
+ * @syn: CPE: the held LAN SYN (cpe_syn.c) until relaying, owned by the
+ *	session
+ * @syn_answer: CPE: how that SYN is answered if the session ends before
+ *	relaying (MPCONV_SYN_ANSWER_*)
+ * @icmp_code: CPE: the ICMP code for MPCONV_SYN_ANSWER_UNREACH
  *
  * Lifetime: allocated by the role when a connection arrives, linked in the
  * table, and driven by @work only (one runner at a time). It ends inside
@@ -190,6 +199,7 @@ struct mpconv_session {
 	bool pending;
 	bool guarded;
 	bool graceful;
+	bool lan_wait;
 	u8 poll;
 	struct mpconv_addr client;
 	struct mpconv_addr dest;
@@ -207,6 +217,9 @@ struct mpconv_session {
 	u8 reply[96];
 	u16 reply_len;
 	u16 reply_off;
+	struct mpconv_cpe_syn *syn;
+	u8 syn_answer;
+	u8 icmp_code;
 };
 
 /**
@@ -227,10 +240,18 @@ struct mpconv_session *mpconv_session_new(struct mpconv_net *mn, u8 role,
 					  const struct mpconv_session_ops *ops,
 					  struct socket *csock, const struct mpconv_limits *lim,
 					  int *err);
+struct mpconv_session *mpconv_session_new_for(struct mpconv_net *mn, u8 role,
+					      const struct mpconv_session_ops *ops,
+					      const struct mpconv_addr *client,
+					      const struct mpconv_limits *lim, int *err);
+void mpconv_session_set_csock(struct mpconv_session *s, struct socket *csock);
 struct mpconv_session *mpconv_session_new_unverified(struct mpconv_net *mn, u8 role,
 						     const struct mpconv_session_ops *ops,
-						     struct socket *csock, u32 max_unverified,
-						     int *err);
+						     struct socket *csock,
+						     const struct mpconv_addr *client,
+						     u32 max_unverified, int *err);
+int mpconv_session_room(struct mpconv_net *mn, const struct mpconv_addr *client,
+			const struct mpconv_limits *lim);
 int mpconv_session_charge(struct mpconv_session *s, const struct mpconv_limits *lim);
 void mpconv_session_start(struct mpconv_session *s);
 void mpconv_session_kill(struct mpconv_session *s, u8 reason);

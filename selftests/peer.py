@@ -9,7 +9,11 @@
   peer.py client ADDR PORT             TCP client: send stdin, half-close,
                                        copy what comes back to stdout; exit 0
                                        at EOF, 4 on a reset ("reset" on
-                                       stderr), 5 on a timeout (30 s), 1 else;
+                                       stderr), 5 on a timeout (30 s, or
+                                       PEER_TIMEOUT), 6 when connect() is
+                                       refused (ECONNREFUSED), 7 when it gets
+                                       an ICMP error (EHOSTUNREACH,
+                                       ENETUNREACH, EACCES...), 1 else;
                                        with PEER_TIME_FILE set, writes there
                                        the ms from connect() to the EOF or the
                                        reset (the connection's own time,
@@ -140,9 +144,22 @@ def client(addr, port, proto=0):
     try:
         fam = socket.AF_INET6 if ':' in addr else socket.AF_INET
         s = socket.socket(fam, socket.SOCK_STREAM, proto)
-        s.settimeout(30)
+        s.settimeout(float(os.environ.get('PEER_TIMEOUT', '30')))
         t0 = time.monotonic()
-        s.connect((addr, int(port)))
+        try:
+            s.connect((addr, int(port)))
+        except ConnectionRefusedError as e:
+            write_time()
+            print("refused:", e, file=sys.stderr, flush=True)
+            sys.exit(6)
+        except OSError as e:
+            if e.errno not in (errno.EHOSTUNREACH, errno.ENETUNREACH, errno.EACCES,
+                               errno.EPERM, errno.EPROTO, errno.ENOPROTOOPT):
+                raise
+            write_time()
+            print("unreachable: %s (%s)" % (e, errno.errorcode[e.errno]),
+                  file=sys.stderr, flush=True)
+            sys.exit(7)
         # send while receiving: a large echo must not fill both ways
         t = threading.Thread(target=send, args=(s, sys.stdin.buffer.read()),
                              daemon=True)

@@ -56,6 +56,8 @@ static const char *const stat_names[] = {
 	[MPCONV_STAT_CONV_PENDING_LIMIT] = "conv_pending_limit",
 	[MPCONV_STAT_CONV_UNVERIFIED] = "conv_unverified",
 	[MPCONV_STAT_BINDINGS_EVICTED] = "bindings_evicted",
+	[MPCONV_STAT_CPE_SYN_JOINED] = "cpe_syn_joined",
+	[MPCONV_STAT_CPE_SYN_FULL] = "cpe_syn_full",
 };
 
 static int stats_cb(const struct nlattr **tb, void *data)

@@ -458,25 +458,31 @@ enum mpconv_reason {
  * @MPCONV_STAT_ERR_UNREACH: Error 97 (Destination Unreachable) sent
  * @MPCONV_STAT_CONV_RESET_MSG: connections reset for a Convert message of
  *	Total Length 0
- * @MPCONV_STAT_CPE_TAKEN: LAN SYNs steered to the conversion
+ * @MPCONV_STAT_CPE_TAKEN: LAN SYNs held for a new conversion (the converter
+ *	asked)
  * @MPCONV_STAT_CPE_NATIVE: LAN SYNs carrying an MPTCP option (MP_CAPABLE or
  *	MP_JOIN), forwarded as they are (the host speaks MPTCP itself)
  * @MPCONV_STAT_CPE_BYPASSED: LAN SYNs forwarded unconverted because of a
  *	bypass binding or a full table (%MPCONV_OVERFLOW_BYPASS)
  * @MPCONV_STAT_CPE_CONVERTED: connections the converter accepted
- * @MPCONV_STAT_CPE_OVERFLOW: LAN connections reset for a full table or
- *	host
- * @MPCONV_STAT_CPE_UNREACHABLE: LAN connections reset because the
- *	converter could not be reached
- * @MPCONV_STAT_CPE_TIMEOUT: LAN connections reset because the converter's
- *	reply did not come in time
- * @MPCONV_STAT_CPE_BAD_REPLY: LAN connections reset for a malformed reply
- * @MPCONV_STAT_CPE_RX_ERR_UNREACH: LAN connections reset for Error 97
- * @MPCONV_STAT_CPE_RX_ERR_CONN_RESET: likewise, Error 96
- * @MPCONV_STAT_CPE_RX_ERR_NETWORK: likewise, Error 65
- * @MPCONV_STAT_CPE_RX_ERR_RESOURCE: likewise, Error 64
- * @MPCONV_STAT_CPE_RX_ERR_AUTH: likewise, Errors 3, 32 and 33
- * @MPCONV_STAT_CPE_RX_ERR_OTHER: likewise, any other Error
+ * @MPCONV_STAT_CPE_OVERFLOW: LAN SYNs answered with a RST for a full table
+ *	or host
+ * @MPCONV_STAT_CPE_UNREACHABLE: conversions that failed because the
+ *	converter could not be reached (the LAN SYN is left unanswered)
+ * @MPCONV_STAT_CPE_TIMEOUT: conversions whose converter reply, or whose LAN
+ *	host's handshake after it, did not come in time (the LAN SYN is left
+ *	unanswered)
+ * @MPCONV_STAT_CPE_BAD_REPLY: LAN SYNs answered with a RST for a malformed
+ *	reply
+ * @MPCONV_STAT_CPE_RX_ERR_UNREACH: conversions refused with Error 97: the
+ *	LAN SYN is answered with an ICMP destination unreachable of the code
+ *	the Error carries
+ * @MPCONV_STAT_CPE_RX_ERR_CONN_RESET: likewise, Error 96: answered with a
+ *	RST (the LAN host's connect() fails with ECONNREFUSED)
+ * @MPCONV_STAT_CPE_RX_ERR_NETWORK: likewise, Error 65: left unanswered
+ * @MPCONV_STAT_CPE_RX_ERR_RESOURCE: likewise, Error 64: answered with a RST
+ * @MPCONV_STAT_CPE_RX_ERR_AUTH: likewise, Errors 3, 32 and 33: a RST
+ * @MPCONV_STAT_CPE_RX_ERR_OTHER: likewise, any other Error: a RST
  * @MPCONV_STAT_CPE_OUT_OF_SCOPE: LAN SYNs the policy covers, forwarded
  *	unconverted because they do not leave the site through an uplink:
  *	toward a private, shared (100.64.0.0/10), ULA, link-local, loopback or
@@ -499,6 +505,12 @@ enum mpconv_reason {
  * @MPCONV_STAT_BINDINGS_EVICTED: bindings without a session removed before
  *	their lifetime ran out, to make room for a new client in a full
  *	binding table (the one idle the longest goes first)
+ * @MPCONV_STAT_CPE_SYN_JOINED: LAN SYNs retransmitted while their
+ *	conversion waited for the converter's reply: dropped, the conversion
+ *	under way answers them
+ * @MPCONV_STAT_CPE_SYN_FULL: LAN SYNs dropped because max-sessions (at most
+ *	1024) conversions, or max-per-host (at most 64) of their host (its
+ *	Ethernet address), were waiting for the converter's reply already
  */
 enum mpconv_stat {
 	MPCONV_STAT_UNSPEC,
@@ -546,6 +558,8 @@ enum mpconv_stat {
 	MPCONV_STAT_CONV_PENDING_LIMIT,
 	MPCONV_STAT_CONV_UNVERIFIED,
 	MPCONV_STAT_BINDINGS_EVICTED,
+	MPCONV_STAT_CPE_SYN_JOINED,
+	MPCONV_STAT_CPE_SYN_FULL,
 
 	__MPCONV_STAT_MAX
 };
