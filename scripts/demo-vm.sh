@@ -54,7 +54,14 @@ tmp=$(mktemp -d)
 mpc_on_exit "rm -rf $tmp"
 xfer $MB >"$tmp/t2" &
 pid=$!
-sleep 0.7
+# Sample once the conversion relays (a state, not a fixed delay: the client
+# starts slowly under emulation), while the transfer runs.
+for _ in $(seq 300); do
+	"$MPCONV" -n "$ns_cpe" -j session show 2>/dev/null |
+		jq -e 'map(select(.state == "relay")) | length > 0' >/dev/null && break
+	kill -0 "$pid" 2>/dev/null || break
+	sleep 0.1
+done
 echo "-- subflows toward the converter while it runs (cpe):"
 ip netns exec "$ns_cpe" ss -tnH state established '( dport = :5124 )' |
 	awk '{ print "   " $3 " -> " $4 }'
