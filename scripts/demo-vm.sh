@@ -56,19 +56,22 @@ xfer $MB >"$tmp/t2" &
 pid=$!
 # Sample once the conversion relays (a state, not a fixed delay: the client
 # starts slowly under emulation), while the transfer runs.
+sess='[]'
 for _ in $(seq 300); do
-	"$MPCONV" -n "$ns_cpe" -j session show 2>/dev/null |
-		jq -e 'map(select(.state == "relay")) | length > 0' >/dev/null && break
+	sess=$("$MPCONV" -n "$ns_cpe" -j session show 2>/dev/null) &&
+		jq -e 'map(select(.state == "relay")) | length > 0' <<<"$sess" >/dev/null && break
 	kill -0 "$pid" 2>/dev/null || break
 	sleep 0.1
 done
+csess=$("$MPCONV" -n "$ns_conc" session show)
 echo "-- subflows toward the converter while it runs (cpe):"
 ip netns exec "$ns_cpe" ss -tnH state established '( dport = :5124 )' |
 	awk '{ print "   " $3 " -> " $4 }'
 echo "-- sessions (cpe):"
-"$MPCONV" -n "$ns_cpe" session show
+jq -r '.[] | "   id \(.id) \(.state) client \(.client.address):\(.client.port)" +
+	" dest \(.dest.address):\(.dest.port) up \(.bytes_up) down \(.bytes_down)"' <<<"$sess"
 echo "-- sessions (converter):"
-"$MPCONV" -n "$ns_conc" session show
+sed 's/^/   /' <<<"$csess"
 wait $pid || exit 1
 t2=$(cat "$tmp/t2")
 d1=$(($(txbytes wan1) - w1))
