@@ -54,19 +54,21 @@ tmp=$(mktemp -d)
 mpc_on_exit "rm -rf $tmp"
 xfer $MB >"$tmp/t2" &
 pid=$!
-# Sample once the conversion relays (a state, not a fixed delay: the client
-# starts slowly under emulation), while the transfer runs.
-sess='[]'
+# Sample once the subflows are up (a state, not a fixed delay: the client
+# starts slowly under emulation), while the transfer runs; every command
+# takes a while under emulation, so the samples are taken first and shown
+# after.
+subflows=
 for _ in $(seq 300); do
-	sess=$("$MPCONV" -n "$ns_cpe" -j session show 2>/dev/null) &&
-		jq -e 'map(select(.state == "relay")) | length > 0' <<<"$sess" >/dev/null && break
+	subflows=$(ip netns exec "$ns_cpe" ss -tnH state established '( dport = :5124 )')
+	[ -n "$subflows" ] && break
 	kill -0 "$pid" 2>/dev/null || break
 	sleep 0.1
 done
+sess=$("$MPCONV" -n "$ns_cpe" -j session show) || sess='[]'
 csess=$("$MPCONV" -n "$ns_conc" session show)
 echo "-- subflows toward the converter while it runs (cpe):"
-ip netns exec "$ns_cpe" ss -tnH state established '( dport = :5124 )' |
-	awk '{ print "   " $3 " -> " $4 }'
+awk '{ print "   " $3 " -> " $4 }' <<<"$subflows"
 echo "-- sessions (cpe):"
 jq -r '.[] | "   id \(.id) \(.state) client \(.client.address):\(.client.port)" +
 	" dest \(.dest.address):\(.dest.port) up \(.bytes_up) down \(.bytes_down)"' <<<"$sess"
