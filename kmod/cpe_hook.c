@@ -495,9 +495,7 @@ static unsigned int cpe_hook(void *priv, struct sk_buff *skb, const struct nf_ho
 		mpconv_stat_inc(mn, MPCONV_STAT_CPE_NATIVE);
 		return NF_ACCEPT;
 	}
-	bypass = mpconv_binding_mode(mn, &p.f.saddr) == MPCONV_BIND_BYPASS ||
-		 (cfg->overflow == MPCONV_OVERFLOW_BYPASS &&
-		  READ_ONCE(mn->sessions.count) >= cfg->max_sessions);
+	bypass = mpconv_binding_mode(mn, &p.f.saddr) == MPCONV_BIND_BYPASS;
 
 	/* Held until the converter answers (cpe_syn.c); handed to the
 	 * listener once it has accepted.

@@ -128,8 +128,8 @@ void mpconv_cpe_syn_init(struct mpconv_cpe *cpe)
  * @skb: the SYN
  * @f: its flow
  * @iif: its ingress interface
- * @bypass: a new connection is to be forwarded unconverted (bypass binding,
- *	or overflow "bypass" with a full table)
+ * @bypass: a new connection is to be forwarded unconverted (its host has a
+ *	bypass binding); overflow "bypass" with a full table is checked here
  *
  * Context: the hook (softirq, RCU read side).
  * Return: %MPCONV_SYN_STEER (hand it to the transparent listener: the
