@@ -19,6 +19,7 @@
 #include <linux/icmp.h>
 #include <linux/icmpv6.h>
 #include <linux/inetdevice.h>
+#include <linux/math64.h>
 #include <linux/mm.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
@@ -93,6 +94,7 @@ static const struct mpconv_conv_cfg conv_defaults = {
 	.binding_lifetime_ms = 30000,
 	.client_plen4 = 32,
 	.client_plen6 = 64,
+	.cookie_rotate_ms = 3600000,
 };
 
 static struct mpconv_conv_cfg *conv_cfg(struct mpconv_net *mn)
@@ -191,11 +193,67 @@ static bool dest_builtin_denied(struct net *net, const struct in6_addr *a)
 	return dest_route_local(net, a);
 }
 
-static void conv_cookie(struct mpconv_net *mn, const struct in6_addr *client, u8 *cookie)
+/*
+ * Cookies: a client's cookie is its address hashed with the key and the
+ * number of the current period of the wall clock. Converters that share
+ * the key (a farm behind one address) so hand out and accept the same
+ * cookies without talking to each other, and rotation needs no timer: a
+ * cookie of the previous period is still accepted, an older one is not.
+ * The hash input and output are fixed little-endian, so that machines of
+ * either byte order agree.
+ */
+static u64 cookie_period(const struct mpconv_conv_cfg *cfg)
 {
-	u64 h = siphash(client, sizeof(*client), &mn->conv.cookie_key);
+	if (!cfg->cookie_rotate_ms)
+		return 0;
+	return div64_u64(ktime_get_real_ns(), (u64)cfg->cookie_rotate_ms * NSEC_PER_MSEC);
+}
 
+static void conv_cookie(const struct mpconv_conv_cfg *cfg, const struct in6_addr *client,
+			u64 period, u8 *cookie)
+{
+	struct {
+		struct in6_addr addr;
+		__le64 period;
+	} in = { .addr = *client, .period = cpu_to_le64(period) };
+	__le64 h;
+
+	BUILD_BUG_ON(sizeof(in) != 24);
+	h = cpu_to_le64(siphash(&in, sizeof(in), &cfg->cookie_key));
 	memcpy(cookie, &h, COOKIE_LEN);
+}
+
+/* A fingerprint of the key (MPCONV_A_CONV_COOKIE_KEY_ID). */
+static u32 cookie_key_id(const struct mpconv_conv_cfg *cfg)
+{
+	return (u32)siphash_1u64(0x6d70636f6e76ULL, &cfg->cookie_key);
+}
+
+enum { COOKIE_OK, COOKIE_MISSING, COOKIE_BAD };
+
+/* Check the request's cookie; @fresh gets the client's cookie of now. */
+static int cookie_check(struct mpconv_session *s, const struct mpconv_conv_cfg *cfg,
+			const struct mpconv_convert_msg *m, u8 *fresh)
+{
+	u64 period = cookie_period(cfg);
+	u8 prev[COOKIE_LEN];
+	const u8 *got;
+
+	conv_cookie(cfg, &s->client.a6, period, fresh);
+	if (!(m->present & MPCONV_CONVERT_F_COOKIE))
+		return COOKIE_MISSING;
+	if (m->cookie.len < COOKIE_LEN)
+		return COOKIE_BAD;
+	got = s->hs + m->cookie.off;
+	if (!crypto_memneq(got, fresh, COOKIE_LEN))
+		return COOKIE_OK;
+	if (!cfg->cookie_rotate_ms || !period)
+		return COOKIE_BAD;
+	conv_cookie(cfg, &s->client.a6, period - 1, prev);
+	if (crypto_memneq(got, prev, COOKIE_LEN))
+		return COOKIE_BAD;
+	mpconv_stat_inc(s->mn, MPCONV_STAT_CONV_COOKIE_PREV);
+	return COOKIE_OK;
 }
 
 /* ---- replies ---- */
@@ -446,8 +504,9 @@ static enum mpconv_step conv_request(struct mpconv_session *s, const struct mpco
 	const struct mpconv_conv_cfg *cfg;
 	struct mpconv_convert_opt opt;
 	u8 bad[MPCONV_MAX_PREFIXES], cookie[1 + COOKIE_LEN];
-	bool cookie_required, denied;
+	int cookie_verdict = COOKIE_OK;
 	size_t pos = 0, nbad = 0;
+	bool denied;
 	struct in6_addr dest;
 
 	if (!(m->present & (MPCONV_CONVERT_F_CONNECT | MPCONV_CONVERT_F_INFO)))
@@ -459,21 +518,18 @@ static enum mpconv_step conv_request(struct mpconv_session *s, const struct mpco
 	memcpy(&dest, m->addr, sizeof(dest));
 	rcu_read_lock();
 	cfg = rcu_dereference(mn->conv.cfg);
-	cookie_required = cfg->cookie_required;
+	if (cfg->cookie_required)
+		cookie_verdict = cookie_check(s, cfg, m, cookie + 1);
 	denied = mpconv_prefix_match(cfg->deny, cfg->n_deny, &dest);
 	rcu_read_unlock();
 
-	if (cookie_required) {
-		conv_cookie(mn, &s->client.a6, cookie + 1);
-		if (!(m->present & MPCONV_CONVERT_F_COOKIE)) {
-			cookie[0] = 0;
-			return conv_refuse(s, MPCONV_CONVERT_E_MISSING_COOKIE, cookie,
-					   sizeof(cookie), false);
-		}
-		if (m->cookie.len < COOKIE_LEN ||
-		    crypto_memneq(s->hs + m->cookie.off, cookie + 1, COOKIE_LEN))
-			return conv_refuse(s, MPCONV_CONVERT_E_NOT_AUTHORIZED, NULL, 0, false);
+	if (cookie_verdict == COOKIE_MISSING) {
+		cookie[0] = 0;
+		return conv_refuse(s, MPCONV_CONVERT_E_MISSING_COOKIE, cookie, sizeof(cookie),
+				   false);
 	}
+	if (cookie_verdict == COOKIE_BAD)
+		return conv_refuse(s, MPCONV_CONVERT_E_NOT_AUTHORIZED, NULL, 0, false);
 
 	if (!(m->present & MPCONV_CONVERT_F_CONNECT)) {
 		/* Info alone: say what we support, then close. */
@@ -1067,6 +1123,22 @@ int mpconv_converter_set(struct mpconv_net *mn, struct genl_info *info)
 	}
 	if (tb[MPCONV_A_CONV_COOKIE_REQUIRED])
 		cfg->cookie_required = nla_get_u8(tb[MPCONV_A_CONV_COOKIE_REQUIRED]);
+	if (tb[MPCONV_A_CONV_COOKIE_KEY]) {
+		__le64 k[2];
+
+		memcpy(k, nla_data(tb[MPCONV_A_CONV_COOKIE_KEY]), sizeof(k));
+		cfg->cookie_key.key[0] = le64_to_cpu(k[0]);
+		cfg->cookie_key.key[1] = le64_to_cpu(k[1]);
+	}
+	if (tb[MPCONV_A_CONV_COOKIE_ROTATE_MS]) {
+		cfg->cookie_rotate_ms = nla_get_u32(tb[MPCONV_A_CONV_COOKIE_ROTATE_MS]);
+		if (cfg->cookie_rotate_ms && cfg->cookie_rotate_ms < 1000) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[MPCONV_A_CONV_COOKIE_ROTATE_MS],
+					    "the cookie rotation period is 0 (never) or at least 1000 ms");
+			err = -EINVAL;
+			goto out;
+		}
+	}
 	if (tb[MPCONV_A_CONV_SERVER_MPTCP])
 		cfg->server_mptcp = nla_get_u8(tb[MPCONV_A_CONV_SERVER_MPTCP]);
 	mpconv_nla_get_u32_opt(tb, MPCONV_A_CONV_MAX_SESSIONS, &cfg->max_sessions);
@@ -1138,6 +1210,8 @@ int mpconv_converter_fill(struct mpconv_net *mn, struct sk_buff *msg)
 	    mpconv_nla_put_prefixes(msg, MPCONV_A_CONV_ALLOW, cfg->allow, cfg->n_allow) ||
 	    mpconv_nla_put_prefixes(msg, MPCONV_A_CONV_DENY, cfg->deny, cfg->n_deny) ||
 	    nla_put_u8(msg, MPCONV_A_CONV_COOKIE_REQUIRED, cfg->cookie_required) ||
+	    nla_put_u32(msg, MPCONV_A_CONV_COOKIE_KEY_ID, cookie_key_id(cfg)) ||
+	    nla_put_u32(msg, MPCONV_A_CONV_COOKIE_ROTATE_MS, cfg->cookie_rotate_ms) ||
 	    nla_put_u8(msg, MPCONV_A_CONV_SERVER_MPTCP, cfg->server_mptcp) ||
 	    nla_put_u32(msg, MPCONV_A_CONV_MAX_SESSIONS, cfg->max_sessions) ||
 	    nla_put_u32(msg, MPCONV_A_CONV_MAX_PER_CLIENT, cfg->max_per_client) ||
@@ -1171,9 +1245,9 @@ int mpconv_converter_init(struct mpconv_net *mn)
 	cfg = kmemdup(&conv_defaults, sizeof(*cfg), GFP_KERNEL);
 	if (!cfg)
 		return -ENOMEM;
+	get_random_bytes(&cfg->cookie_key, sizeof(cfg->cookie_key));
 	RCU_INIT_POINTER(mn->conv.cfg, cfg);
 	INIT_DELAYED_WORK(&mn->conv.accept_work, conv_accept_work);
-	get_random_bytes(&mn->conv.cookie_key, sizeof(mn->conv.cookie_key));
 	return 0;
 }
 

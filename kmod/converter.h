@@ -21,6 +21,11 @@ struct mpconv_net;
  * @enabled: the role is on
  * @listen: listening address and port
  * @cookie_required: requests must carry this client's cookie
+ * @cookie_rotate_ms: the cookie key's period: a cookie is made with the
+ *	key of the current period and accepted in the next one; 0: never
+ * @cookie_key: the secret the cookies derive from (random at start, or set
+ *	by the administrator so that several converters accept each other's
+ *	cookies); never reported
  * @server_mptcp: connect to servers with MPTCP (else plain TCP)
  * @max_sessions: sessions allowed in the namespace
  * @max_per_client: sessions allowed per client
@@ -46,6 +51,8 @@ struct mpconv_conv_cfg {
 	struct mpconv_addr listen;
 	bool cookie_required;
 	bool server_mptcp;
+	u32 cookie_rotate_ms;
+	siphash_key_t cookie_key;
 	u32 max_sessions;
 	u32 max_per_client;
 	u32 max_pending_per_client;
@@ -73,7 +80,6 @@ struct mpconv_conv_cfg {
  * @tfo_written: the value mpconv gave net.ipv4.tcp_fastopen when it turned
  *	the TFO server bit (2) on, 0 when it did not; the bit is turned off
  *	again only if nobody wrote the sysctl since
- * @cookie_key: key of the per-client cookies
  */
 struct mpconv_converter {
 	struct mpconv_conv_cfg __rcu *cfg;
@@ -83,7 +89,6 @@ struct mpconv_converter {
 	int tfo_written;
 	u32 backlog;
 	u32 tfo_qlen;
-	siphash_key_t cookie_key;
 };
 
 int mpconv_converter_init(struct mpconv_net *mn);

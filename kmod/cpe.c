@@ -73,55 +73,78 @@ static u32 cpe_limits(struct mpconv_net *mn, struct mpconv_limits *lim)
 	return timeout;
 }
 
-/* Open the MPTCP connection to the converter and send the request. */
-static int cpe_open(struct mpconv_session *s)
+/* The request for the session's destination, with the cookie held for
+ * uplink @up_if if any (*gen: its generation). Return: its length or a
+ * negative errno.
+ */
+static int cpe_request(struct mpconv_session *s, int up_if, u8 *buf, size_t cap, bool *cookie,
+		       u32 *gen)
 {
 	struct mpconv_convert_builder b;
+	u8 c[MPCONV_CPE_COOKIE_MAX];
+	int err, clen;
+
+	clen = mpconv_cpe_cookie_get(s->mn, up_if, c, gen);
+	*cookie = clen > 0;
+	mpconv_convert_begin(&b, buf, cap, MPCONV_CONVERT_REQUEST);
+	err = mpconv_convert_add_connect(&b, s->dest.a6.s6_addr, s->dest.port, NULL, 0);
+	if (!err && clen)
+		err = mpconv_convert_add_cookie(&b, c, clen);
+	if (!err)
+		err = mpconv_convert_finish(&b);
+	return err;
+}
+
+/* Open an MPTCP connection to the converter through uplink @up_if (0:
+ * routing's choice), watched by @w, and send @req in its SYN when MPTCP
+ * can (*sent: the bytes sent; the rest goes once connected).
+ */
+static int cpe_connect(struct mpconv_session *s, int up_if, struct mpconv_watch *w,
+		       struct socket **res, const u8 *req, int len, u16 *sent)
+{
 	struct net *net = s->mn->net;
 	struct sockaddr_storage ss;
 	struct mpconv_addr conv;
 	struct msghdr msg = {};
+	struct socket *sock;
 	struct kvec iov;
 	bool fastopen;
-	int err, len, n;
+	int err, slen, n;
 
 	rcu_read_lock();
 	conv = rcu_dereference(s->mn->cpe.cfg)->converter;
 	rcu_read_unlock();
 	fastopen = READ_ONCE(s->mn->cpe.fastopen);
+	*sent = 0;
 
-	s->hs = kmalloc(CPE_HS_CAP, MPCONV_GFP);
-	if (!s->hs)
-		return -ENOMEM;
-	mpconv_convert_begin(&b, s->hs, MPCONV_CONVERT_MAX_LEN, MPCONV_CONVERT_REQUEST);
-	err = mpconv_convert_add_connect(&b, s->dest.a6.s6_addr, s->dest.port, NULL, 0);
-	if (!err)
-		err = mpconv_convert_finish(&b);
-	if (err < 0)
-		return err;
-	s->hs_len = err;
-	s->hs_msg = 0;		/* bytes of hs sent */
-
-	err = mpconv_sock_create(net, conv.family, IPPROTO_MPTCP, &s->ssock);
+	err = mpconv_sock_create(net, conv.family, IPPROTO_MPTCP, &sock);
 	if (err == -EPROTONOSUPPORT || err == -ENOPROTOOPT) {
 		/* MPTCP off in this namespace: TCP still converts. */
-		err = mpconv_sock_create(net, conv.family, IPPROTO_TCP, &s->ssock);
+		err = mpconv_sock_create(net, conv.family, IPPROTO_TCP, &sock);
 		fastopen = false;
 	}
 	if (err)
 		return err;
-	mpconv_watch_add(&s->swatch, s->ssock, &s->work);
-	mpconv_addr_to_sockaddr(&conv, &ss, &len);
+	if (up_if) {
+		err = mpconv_sock_setopt_int(sock, SOL_SOCKET, SO_BINDTOIFINDEX, up_if);
+		if (err) {
+			sock_release(sock);
+			return err;
+		}
+	}
+	*res = sock;
+	mpconv_watch_add(w, sock, &s->work);
+	mpconv_addr_to_sockaddr(&conv, &ss, &slen);
 
-	if (fastopen && !mpconv_sock_setopt_int(s->ssock, SOL_TCP, TCP_FASTOPEN_NO_COOKIE, 1)) {
+	if (fastopen && !mpconv_sock_setopt_int(sock, SOL_TCP, TCP_FASTOPEN_NO_COOKIE, 1)) {
 		msg.msg_name = &ss;
-		msg.msg_namelen = len;
+		msg.msg_namelen = slen;
 		msg.msg_flags = MSG_FASTOPEN | MSG_DONTWAIT | MSG_NOSIGNAL;
-		iov.iov_base = s->hs;
-		iov.iov_len = s->hs_len;
-		n = kernel_sendmsg(s->ssock, &msg, &iov, 1, iov.iov_len);
+		iov.iov_base = (void *)req;
+		iov.iov_len = len;
+		n = kernel_sendmsg(sock, &msg, &iov, 1, iov.iov_len);
 		if (n >= 0) {
-			s->hs_msg = n;
+			*sent = n;
 			return 0;
 		}
 		if (n == -EINPROGRESS)
@@ -129,8 +152,78 @@ static int cpe_open(struct mpconv_session *s)
 		if (n != -EOPNOTSUPP)
 			return n;
 	}
-	err = kernel_connect(s->ssock, (struct sockaddr *)&ss, len, O_NONBLOCK);
+	err = kernel_connect(sock, (struct sockaddr *)&ss, slen, O_NONBLOCK);
 	return err == -EINPROGRESS ? 0 : err;
+}
+
+/* Close one of the session's connections toward the converter. */
+static void cpe_drop(struct mpconv_watch *w, struct socket **sock)
+{
+	mpconv_watch_del(w);
+	if (*sock)
+		mpconv_sock_abort(*sock);
+	*sock = NULL;
+}
+
+/* Open the session's (first, or only) connection, through s->up_if. */
+static int cpe_open(struct mpconv_session *s)
+{
+	int len;
+
+	if (!s->hs) {
+		s->hs = kmalloc(CPE_HS_CAP, MPCONV_GFP);
+		if (!s->hs)
+			return -ENOMEM;
+	}
+	len = cpe_request(s, s->up_if, s->hs, MPCONV_CONVERT_MAX_LEN, &s->cookie_sent,
+			  &s->cookie_gen);
+	if (len < 0)
+		return len;
+	s->hs_len = len;
+	s->sent = false;
+	s->t_open = jiffies;
+	return cpe_connect(s, s->up_if, &s->swatch, &s->ssock, s->hs, len, &s->hs_msg);
+}
+
+/* Open the second connection, through s->alt_if. Its request must go whole
+ * in the SYN or not at all: the one sent once connected is made again.
+ */
+static int cpe_open_alt(struct mpconv_session *s)
+{
+	u8 req[128];
+	int len, err;
+
+	s->alt_started = true;
+	s->t_alt = jiffies;
+	mpconv_stat_inc(s->mn, MPCONV_STAT_CPE_STAGGERED);
+	len = cpe_request(s, s->alt_if, req, sizeof(req), &s->alt_cookie, &s->alt_gen);
+	if (len < 0)
+		return len;
+	s->alt_len = len;
+	err = cpe_connect(s, s->alt_if, &s->awatch, &s->alt, req, len, &s->alt_msg);
+	if (!err && s->alt_msg && s->alt_msg != len)
+		err = -EIO;	/* a part of ~100 bytes in a fresh socket: never */
+	return err;
+}
+
+/* Where a connection toward the converter is: 1 answered, 0 under way, a
+ * negative errno when it failed.
+ */
+static int cpe_attempt_state(struct socket *sock)
+{
+	struct sock *sk = sock->sk;
+	int err = READ_ONCE(sk->sk_err);
+
+	if (err)
+		return -err;
+	if (sk->sk_state == TCP_CLOSE)
+		return -ECONNRESET;
+	return sk->sk_state != TCP_SYN_SENT;
+}
+
+static u32 cpe_elapsed_us(unsigned long since)
+{
+	return max(jiffies_to_usecs(jiffies - since), 1U);
 }
 
 static void cpe_count_error(struct mpconv_net *mn, u8 code)
@@ -195,6 +288,62 @@ static void cpe_error_answer(struct mpconv_session *s, const struct mpconv_conve
 	}
 }
 
+/* The converter refused the MPTCP connection or cannot be reached: a
+ * proxy that is down, and the LAN host learns it at once (a RST), rather
+ * than after its own SYN timeout.
+ */
+static enum mpconv_step cpe_unreachable(struct mpconv_session *s)
+{
+	mpconv_stat_inc(s->mn, MPCONV_STAT_CPE_UNREACHABLE);
+	s->syn_answer = MPCONV_SYN_ANSWER_RST;
+	return mpconv_session_fail(s, MPCONV_REASON_UNREACHABLE, 0);
+}
+
+/* An Error about the cookie: learn it (Error 3) or drop the one refused
+ * (Error 32), and ask again at once through the same uplink; the LAN host
+ * only waits a little longer. Return: a step, or -1 when the Error is not
+ * one to retry (or the retries are spent: three, enough to relearn once).
+ */
+static int cpe_cookie_retry(struct mpconv_session *s, const struct mpconv_convert_msg *m)
+{
+	struct mpconv_net *mn = s->mn;
+	const u8 *c = NULL;
+	size_t len = 0;
+
+	if (s->cookie_tries >= 3)
+		return -1;
+	if (m->error == MPCONV_CONVERT_E_MISSING_COOKIE) {
+		/* the value is a zero byte and the cookie (RFC 8803); a
+		 * Cookie TLV beside the Error is taken too
+		 */
+		if (m->present & MPCONV_CONVERT_F_COOKIE) {
+			c = s->hs + m->cookie.off;
+			len = m->cookie.len;
+		} else if (m->error_value.len > 1 && !s->hs[m->error_value.off]) {
+			c = s->hs + m->error_value.off + 1;
+			len = m->error_value.len - 1;
+		}
+		if (!len || len > MPCONV_CPE_COOKIE_MAX)
+			return -1;
+		mpconv_cpe_cookie_learn(mn, s->up_if, c, len);
+	} else if (m->error == MPCONV_CONVERT_E_NOT_AUTHORIZED && s->cookie_sent) {
+		mpconv_stat_inc(mn, MPCONV_STAT_CPE_COOKIE_REFUSED);
+		mpconv_cpe_cookie_drop(mn, s->up_if, s->cookie_gen);
+	} else {
+		return -1;
+	}
+	s->cookie_tries++;
+	mpconv_stat_inc(mn, MPCONV_STAT_CPE_COOKIE_RETRIED);
+	cpe_drop(&s->swatch, &s->ssock);
+	s->won = false;
+	s->alt_if = 0;		/* that uplink answered: no second one */
+	if (cpe_open(s)) {
+		cpe_drop(&s->swatch, &s->ssock);
+		return cpe_unreachable(s);
+	}
+	return MPCONV_STEP_AGAIN;
+}
+
 /* The converter's reply is complete: let the LAN handshake finish, or
  * answer the held SYN as the Error says.
  */
@@ -205,6 +354,10 @@ static enum mpconv_step cpe_reply(struct mpconv_session *s, const struct mpconv_
 	u32 timeout;
 
 	if (m->present & MPCONV_CONVERT_F_ERROR) {
+		int step = cpe_cookie_retry(s, m);
+
+		if (step >= 0)
+			return step;
 		cpe_count_error(mn, m->error);
 		cpe_error_answer(s, m);
 		return mpconv_session_fail(s, MPCONV_REASON_ERROR, m->error);
@@ -265,31 +418,141 @@ static enum mpconv_step cpe_lan_wait(struct mpconv_session *s)
 	return MPCONV_STEP_AGAIN;
 }
 
-/* The converter refused the MPTCP connection or cannot be reached: a
- * proxy that is down, and the LAN host learns it at once (a RST), rather
- * than after its own SYN timeout.
- */
-static enum mpconv_step cpe_unreachable(struct mpconv_session *s)
+/* The second connection was answered first: it carries the conversion. */
+static int cpe_take_alt(struct mpconv_session *s)
 {
-	mpconv_stat_inc(s->mn, MPCONV_STAT_CPE_UNREACHABLE);
-	s->syn_answer = MPCONV_SYN_ANSWER_RST;
-	return mpconv_session_fail(s, MPCONV_REASON_UNREACHABLE, 0);
+	int len;
+
+	if (s->ssock)
+		mpconv_cpe_uplink_report(s->mn, s->up_if, false, 0);
+	cpe_drop(&s->swatch, &s->ssock);
+	mpconv_watch_del(&s->awatch);
+	s->ssock = s->alt;
+	s->alt = NULL;
+	mpconv_watch_add(&s->swatch, s->ssock, &s->work);
+	s->up_if = s->alt_if;
+	s->t_open = s->t_alt;
+	s->cookie_sent = s->alt_cookie;
+	s->cookie_gen = s->alt_gen;
+	if (s->alt_msg == s->alt_len) {
+		s->hs_len = s->alt_len;
+		s->hs_msg = s->alt_len;
+		return 0;
+	}
+	len = cpe_request(s, s->up_if, s->hs, MPCONV_CONVERT_MAX_LEN, &s->cookie_sent,
+			  &s->cookie_gen);
+	if (len < 0)
+		return len;
+	s->hs_len = len;
+	s->hs_msg = 0;
+	return 0;
+}
+
+/* The first run: pick the uplinks, open the first connection. */
+static int cpe_start(struct mpconv_session *s)
+{
+	struct mpconv_cpe_pick p;
+	int err;
+
+	mpconv_cpe_uplink_pick(s->mn, &p);
+	s->up_if = p.first;
+	s->alt_if = p.next;
+	s->t_alt = jiffies + p.stagger;
+	err = cpe_open(s);
+	if (!err || !s->hs)
+		return err ?: 0;
+	/* no route through that uplink, say: the next one at once */
+	mpconv_cpe_uplink_report(s->mn, s->up_if, false, 0);
+	cpe_drop(&s->swatch, &s->ssock);
+	s->t_alt = jiffies;
+	return s->alt_if ? 0 : err;
+}
+
+/* Until a connection toward the converter is answered: the first one, and
+ * the second through the next uplink once it is due (cpe_uplink.c). The
+ * first answered is kept, the other aborted (the converter drops what it
+ * had started for it: its client reset). Return: a step, or -1 when a
+ * connection was answered and the session goes on with it.
+ */
+static int cpe_race(struct mpconv_session *s)
+{
+	struct mpconv_net *mn = s->mn;
+	int st;
+
+	if (s->ssock) {
+		st = cpe_attempt_state(s->ssock);
+		if (st > 0) {
+			mpconv_cpe_uplink_report(mn, s->up_if, true, cpe_elapsed_us(s->t_open));
+			cpe_drop(&s->awatch, &s->alt);	/* opened later: no verdict */
+			goto won;
+		}
+		if (st == -ECONNREFUSED) {
+			/* the path works, the converter does not listen */
+			mpconv_cpe_uplink_report(mn, s->up_if, true, 0);
+			return cpe_unreachable(s);
+		}
+		if (st < 0) {
+			mpconv_cpe_uplink_report(mn, s->up_if, false, 0);
+			cpe_drop(&s->swatch, &s->ssock);
+			s->t_alt = jiffies;
+		}
+	}
+	if (s->alt_if && !s->alt_started && time_after_eq(jiffies, s->t_alt) &&
+	    cpe_open_alt(s)) {
+		mpconv_cpe_uplink_report(mn, s->alt_if, false, 0);
+		cpe_drop(&s->awatch, &s->alt);
+	}
+	if (s->alt) {
+		st = cpe_attempt_state(s->alt);
+		if (st > 0) {
+			mpconv_cpe_uplink_report(mn, s->alt_if, true, cpe_elapsed_us(s->t_alt));
+			if (cpe_take_alt(s))
+				return cpe_unreachable(s);
+			goto won;
+		}
+		if (st == -ECONNREFUSED) {
+			mpconv_cpe_uplink_report(mn, s->alt_if, true, 0);
+			return cpe_unreachable(s);
+		}
+		if (st < 0) {
+			mpconv_cpe_uplink_report(mn, s->alt_if, false, 0);
+			cpe_drop(&s->awatch, &s->alt);
+		}
+	}
+	if (!s->ssock && !s->alt && (s->alt_started || !s->alt_if))
+		return cpe_unreachable(s);
+	if (time_after_eq(jiffies, s->deadline)) {
+		if (s->ssock)
+			mpconv_cpe_uplink_report(mn, s->up_if, false, 0);
+		if (s->alt)
+			mpconv_cpe_uplink_report(mn, s->alt_if, false, 0);
+		mpconv_stat_inc(mn, MPCONV_STAT_CPE_TIMEOUT);
+		return mpconv_session_fail(s, MPCONV_REASON_TIMEOUT, 0);
+	}
+	s->wake = s->alt_if && !s->alt_started ? s->t_alt | 1 : 0;
+	return MPCONV_STEP_WAIT;
+won:
+	s->won = true;
+	s->wake = 0;
+	return -1;
 }
 
 static enum mpconv_step cpe_connecting(struct mpconv_session *s)
 {
 	struct mpconv_convert_msg m;
 	struct sock *sk;
-	int ret, err;
 	bool eof = false;
+	int ret;
 	u8 code;
 
 	if (s->lan_wait)
 		return cpe_lan_wait(s);
-	if (!s->ssock) {
-		err = cpe_open(s);
-		if (err)
-			return cpe_unreachable(s);
+	if (!s->hs && cpe_start(s))
+		return cpe_unreachable(s);
+	if (!s->won) {
+		ret = cpe_race(s);
+		if (ret >= 0)
+			return ret;
 	}
 	sk = s->ssock->sk;
 	if (READ_ONCE(sk->sk_err) || sk->sk_state == TCP_CLOSE)
@@ -298,8 +561,6 @@ static enum mpconv_step cpe_connecting(struct mpconv_session *s)
 		mpconv_stat_inc(s->mn, MPCONV_STAT_CPE_TIMEOUT);
 		return mpconv_session_fail(s, MPCONV_REASON_TIMEOUT, 0);
 	}
-	if (sk->sk_state == TCP_SYN_SENT)
-		return MPCONV_STEP_WAIT;
 
 	/* Connected: the rest of the request, then the reply. */
 	if (!s->sent) {
@@ -522,6 +783,7 @@ static void cpe_unlisten(struct mpconv_net *mn)
 
 	/* No hook may hand a packet to a listener being released. */
 	mpconv_cpe_hooks_unregister(mn);
+	mpconv_cpe_uplink_stop(mn);
 	for (l = 0; l < ARRAY_SIZE(cpe->lsock); l++) {
 		if (!cpe->lsock[l])
 			continue;
@@ -566,20 +828,20 @@ static int cpe_listen(struct mpconv_net *mn, const struct mpconv_cpe_cfg *cfg,
 
 /* ---- configuration ---- */
 
-static int parse_ifaces(struct net *net, const struct nlattr *list, struct mpconv_cpe_cfg *cfg,
+static int parse_ifaces(struct net *net, const struct nlattr *list, int *out, u8 *n, u8 max,
 			struct netlink_ext_ack *extack)
 {
 	const struct nlattr *attr;
-	int rem, ifindex;
+	int rem, ifindex, i;
 
-	cfg->n_ifaces = 0;
+	*n = 0;
 	nla_for_each_nested(attr, list, rem) {
 		if (nla_type(attr) != MPCONV_A_IFINDEX || nla_len(attr) != sizeof(u32)) {
 			NL_SET_ERR_MSG_ATTR(extack, attr, "expected a u32 interface index");
 			return -EINVAL;
 		}
-		if (cfg->n_ifaces >= MPCONV_CPE_MAX_IFACES) {
-			NL_SET_ERR_MSG_ATTR(extack, attr, "too many interfaces (at most 16)");
+		if (*n >= max) {
+			NL_SET_ERR_MSG_ATTR(extack, attr, "too many interfaces in the list");
 			return -E2BIG;
 		}
 		ifindex = nla_get_u32(attr);
@@ -587,7 +849,13 @@ static int parse_ifaces(struct net *net, const struct nlattr *list, struct mpcon
 			NL_SET_ERR_MSG_ATTR(extack, attr, "no such interface in this namespace");
 			return -ENODEV;
 		}
-		cfg->ifaces[cfg->n_ifaces++] = ifindex;
+		for (i = 0; i < *n; i++) {
+			if (out[i] == ifindex) {
+				NL_SET_ERR_MSG_ATTR(extack, attr, "an interface is listed twice");
+				return -EINVAL;
+			}
+		}
+		out[(*n)++] = ifindex;
 	}
 	return 0;
 }
@@ -637,15 +905,32 @@ static int put_ports(struct sk_buff *msg, int type, const struct mpconv_port_ran
 	return 0;
 }
 
-static int put_ifaces(struct sk_buff *msg, const struct mpconv_cpe_cfg *cfg)
+static int put_ifaces(struct sk_buff *msg, int type, const int *ifaces, unsigned int n)
 {
-	struct nlattr *list = nla_nest_start(msg, MPCONV_A_CPE_IFACES);
+	struct nlattr *list = nla_nest_start(msg, type);
 	unsigned int i;
 
 	if (!list)
 		return -EMSGSIZE;
-	for (i = 0; i < cfg->n_ifaces; i++)
-		if (nla_put_u32(msg, MPCONV_A_IFINDEX, cfg->ifaces[i]))
+	for (i = 0; i < n; i++)
+		if (nla_put_u32(msg, MPCONV_A_IFINDEX, ifaces[i]))
+			return -EMSGSIZE;
+	nla_nest_end(msg, list);
+	return 0;
+}
+
+static int put_uplink_state(struct mpconv_net *mn, struct sk_buff *msg)
+{
+	struct mpconv_uplink_info info[MPCONV_CPE_MAX_UPLINKS];
+	struct nlattr *list;
+	int i, n;
+
+	n = mpconv_cpe_uplink_snapshot(mn, info);
+	list = nla_nest_start(msg, MPCONV_A_CPE_UPLINK_STATE);
+	if (!list)
+		return -EMSGSIZE;
+	for (i = 0; i < n; i++)
+		if (mpconv_nla_put_uplink(msg, &info[i]))
 			return -EMSGSIZE;
 	nla_nest_end(msg, list);
 	return 0;
@@ -677,7 +962,14 @@ static int cpe_parse(struct mpconv_net *mn, struct nlattr **tb, struct mpconv_cp
 			cfg->converter.port = MPCONV_CONVERT_PORT;
 	}
 	if (tb[MPCONV_A_CPE_IFACES]) {
-		err = parse_ifaces(mn->net, tb[MPCONV_A_CPE_IFACES], cfg, extack);
+		err = parse_ifaces(mn->net, tb[MPCONV_A_CPE_IFACES], cfg->ifaces, &cfg->n_ifaces,
+				   MPCONV_CPE_MAX_IFACES, extack);
+		if (err)
+			return err;
+	}
+	if (tb[MPCONV_A_CPE_UPLINKS]) {
+		err = parse_ifaces(mn->net, tb[MPCONV_A_CPE_UPLINKS], cfg->uplinks, &cfg->n_uplinks,
+				   MPCONV_CPE_MAX_UPLINKS, extack);
 		if (err)
 			return err;
 	}
@@ -771,6 +1063,9 @@ int mpconv_cpe_set(struct mpconv_net *mn, struct genl_info *info)
 		cpe_unlisten(mn);
 		mpconv_session_kill_all(mn, MPCONV_ROLE_CPE);
 	}
+	if (cfg->enabled)
+		mpconv_cpe_uplink_config(mn, cfg, memcmp(&cfg->converter, &old->converter,
+							 sizeof(cfg->converter)));
 	cpe_publish(mn, cfg, old);
 	return 0;
 
@@ -796,7 +1091,9 @@ int mpconv_cpe_fill(struct mpconv_net *mn, struct sk_buff *msg)
 	cfg = cpe_cfg(mn);
 	if (nla_put_u8(msg, MPCONV_A_CPE_ENABLED, cfg->enabled) ||
 	    mpconv_nla_put_addr(msg, MPCONV_A_CPE_CONVERTER, &cfg->converter, -1) ||
-	    put_ifaces(msg, cfg) ||
+	    put_ifaces(msg, MPCONV_A_CPE_IFACES, cfg->ifaces, cfg->n_ifaces) ||
+	    put_ifaces(msg, MPCONV_A_CPE_UPLINKS, cfg->uplinks, cfg->n_uplinks) ||
+	    put_uplink_state(mn, msg) ||
 	    mpconv_nla_put_prefixes(msg, MPCONV_A_CPE_SOURCES, cfg->sources, cfg->n_sources) ||
 	    mpconv_nla_put_prefixes(msg, MPCONV_A_CPE_DESTS, cfg->dests, cfg->n_dests) ||
 	    mpconv_nla_put_prefixes(msg, MPCONV_A_CPE_BYPASS, cfg->bypass, cfg->n_bypass) ||
@@ -832,6 +1129,7 @@ int mpconv_cpe_init(struct mpconv_net *mn)
 	RCU_INIT_POINTER(mn->cpe.cfg, cfg);
 	INIT_DELAYED_WORK(&mn->cpe.accept_work, cpe_accept_work);
 	mpconv_cpe_syn_init(&mn->cpe);
+	mpconv_cpe_uplink_init(&mn->cpe);
 	return 0;
 }
 
@@ -839,11 +1137,15 @@ int mpconv_cpe_init(struct mpconv_net *mn)
  * mpconv_cpe_listeners() - the listening sockets the CPE holds
  * @mn: the namespace
  *
- * Return: 0 to 2 (read without the configuration lock: a moment old).
+ * The uplink probes count too: they hold the namespace as listeners do.
+ *
+ * Return: the listeners (0 to 2, read without the configuration lock: a
+ * moment old) and the probes.
  */
 unsigned int mpconv_cpe_listeners(struct mpconv_net *mn)
 {
-	return !!READ_ONCE(mn->cpe.lsock[0]) + !!READ_ONCE(mn->cpe.lsock[1]);
+	return !!READ_ONCE(mn->cpe.lsock[0]) + !!READ_ONCE(mn->cpe.lsock[1]) +
+	       mpconv_cpe_uplink_socks(mn);
 }
 
 /**

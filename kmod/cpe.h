@@ -5,6 +5,7 @@
 #ifndef _MPCONV_CPE_H
 #define _MPCONV_CPE_H
 
+#include <linux/mutex.h>
 #include <linux/netfilter.h>
 #include <linux/rcupdate.h>
 #include <linux/spinlock.h>
@@ -16,9 +17,12 @@ struct genl_info;
 struct sk_buff;
 struct mpconv_net;
 
-/* LAN interfaces, and port ranges in one list, at most. */
+/* LAN interfaces, port ranges in one list, and uplinks, at most. */
 #define MPCONV_CPE_MAX_IFACES	16
 #define MPCONV_CPE_MAX_PORTS	16
+#define MPCONV_CPE_MAX_UPLINKS	8
+/* Bytes of a converter cookie kept, at most. */
+#define MPCONV_CPE_COOKIE_MAX	64
 
 /**
  * struct mpconv_port_range - destination ports @lo to @hi (host order)
@@ -61,7 +65,10 @@ struct mpconv_flow {
  * @n_bypass: entries in @bypass
  * @n_ports: entries in @ports
  * @n_bypass_ports: entries in @bypass_ports
+ * @n_uplinks: entries in @uplinks
  * @ifaces: LAN interface indexes
+ * @uplinks: interface indexes of the uplinks toward the converter, most
+ *	preferred first (none: routing chooses, no failover)
  * @ports: destination ports converted (none: all)
  * @bypass_ports: destination ports never converted
  * @sources: LAN source prefixes
@@ -87,7 +94,9 @@ struct mpconv_cpe_cfg {
 	u8 n_bypass;
 	u8 n_ports;
 	u8 n_bypass_ports;
+	u8 n_uplinks;
 	int ifaces[MPCONV_CPE_MAX_IFACES];
+	int uplinks[MPCONV_CPE_MAX_UPLINKS];
 	struct mpconv_port_range ports[MPCONV_CPE_MAX_PORTS];
 	struct mpconv_port_range bypass_ports[MPCONV_CPE_MAX_PORTS];
 	struct mpconv_prefix sources[MPCONV_MAX_PREFIXES];
@@ -129,6 +138,71 @@ enum {
 };
 
 struct mpconv_session;
+
+/**
+ * struct mpconv_cpe_uplink - an uplink toward the converter (cpe_uplink.c)
+ * @ifindex: its interface; 0 for the one entry used without configured
+ *	uplinks (routing chooses; it only keeps the cookie and handshake time)
+ * @state: &enum mpconv_uplink_state
+ * @misses: attempts through it that missed, in a row
+ * @probe_ok: probes answered in a row while down
+ * @cookie_len: bytes in @cookie, 0 for none
+ * @cookie_gen: bumped whenever @cookie changes
+ * @srtt_us: smoothed handshake time with the converter, 0 before the first
+ * @changed: jiffies_64 of the last change of @state
+ * @attempts: attempts through it that came to a verdict
+ * @missed: of those, the ones that missed
+ * @cookie: the converter's cookie for connections through it
+ * @probe: the probe in flight while down, NULL otherwise
+ * @pwatch: events of @probe
+ * @probe_at: jiffies when @probe started, or when the next one is due
+ * @probe_sent: the probe's request has been sent whole
+ * @plen: bytes of the probe's reply in @pbuf
+ * @pbuf: the probe's reply
+ *
+ * Lifetime: an array in &struct mpconv_cpe, rebuilt when the uplinks are
+ * configured (state kept for those still listed); everything under
+ * &mpconv_cpe.up_mutex.
+ */
+struct mpconv_cpe_uplink {
+	int ifindex;
+	u8 state;
+	u8 misses;
+	u8 probe_ok;
+	u8 cookie_len;
+	u32 cookie_gen;
+	u32 srtt_us;
+	u64 changed;
+	u64 attempts;
+	u64 missed;
+	u8 cookie[MPCONV_CPE_COOKIE_MAX];
+	struct socket *probe;
+	struct mpconv_watch pwatch;
+	unsigned long probe_at;
+	bool probe_sent;
+	u16 plen;
+	u8 pbuf[64];
+};
+
+/**
+ * struct mpconv_uplink_info - a snapshot of an uplink, for netlink
+ * @ifindex: its interface
+ * @state: &enum mpconv_uplink_state
+ * @cookie: a cookie is held for it
+ * @srtt_us: smoothed handshake time
+ * @changed_ms: time since its state changed
+ * @attempts: attempts that came to a verdict
+ * @missed: of those, the ones that missed
+ */
+struct mpconv_uplink_info {
+	int ifindex;
+	u8 state;
+	bool cookie;
+	u32 srtt_us;
+	u64 changed_ms;
+	u64 attempts;
+	u64 missed;
+};
 
 /**
  * struct mpconv_cpe_syn - a LAN SYN held until the converter answers
@@ -177,6 +251,11 @@ struct mpconv_cpe_syn {
  * @syn_count: held SYNs
  * @syn_host: held SYNs per host slot
  * @syn_hash: held SYNs by flow
+ * @up_mutex: protects the uplinks (cpe_uplink.c)
+ * @up_active: the role is on: uplink changes may start the probe work
+ * @n_up: entries in @up (1 without configured uplinks)
+ * @up: the uplinks, most preferred first
+ * @probe_work: probes the uplinks that are down
  *
  * Lifetime: the listeners and hooks exist while the role is enabled; the
  * hooks are unregistered (which waits for running hooks) before the
@@ -195,6 +274,11 @@ struct mpconv_cpe {
 	u32 syn_count;
 	u16 syn_host[MPCONV_CPE_SYN_SLOTS];
 	struct hlist_head syn_hash[MPCONV_CPE_SYN_BUCKETS];
+	struct mutex up_mutex;	/* guards @up, @n_up, @up_active */
+	bool up_active;
+	u8 n_up;
+	struct mpconv_cpe_uplink up[MPCONV_CPE_MAX_UPLINKS];
+	struct delayed_work probe_work;
 };
 
 int mpconv_cpe_init(struct mpconv_net *mn);
@@ -220,6 +304,32 @@ bool mpconv_cpe_syn_attach(struct mpconv_net *mn, const struct mpconv_flow *f,
 			   struct socket *sock);
 struct socket *mpconv_cpe_syn_take(struct mpconv_cpe *cpe, struct mpconv_cpe_syn *e);
 void mpconv_cpe_syn_answer(struct mpconv_net *mn, struct mpconv_cpe_syn *e, int how, u8 code);
+
+/* cpe_uplink.c */
+
+/**
+ * struct mpconv_cpe_pick - the uplinks a new conversion tries
+ * @first: the uplink tried first (0: routing's choice)
+ * @next: the one tried after @stagger, 0 for none
+ * @stagger: jiffies to wait for @first before trying @next
+ */
+struct mpconv_cpe_pick {
+	int first;
+	int next;
+	unsigned long stagger;
+};
+
+void mpconv_cpe_uplink_init(struct mpconv_cpe *cpe);
+void mpconv_cpe_uplink_config(struct mpconv_net *mn, const struct mpconv_cpe_cfg *cfg,
+			      bool forget);
+void mpconv_cpe_uplink_stop(struct mpconv_net *mn);
+void mpconv_cpe_uplink_pick(struct mpconv_net *mn, struct mpconv_cpe_pick *p);
+void mpconv_cpe_uplink_report(struct mpconv_net *mn, int ifindex, bool answered, u32 rtt_us);
+int mpconv_cpe_cookie_get(struct mpconv_net *mn, int ifindex, u8 *cookie, u32 *gen);
+void mpconv_cpe_cookie_learn(struct mpconv_net *mn, int ifindex, const u8 *cookie, u8 len);
+bool mpconv_cpe_cookie_drop(struct mpconv_net *mn, int ifindex, u32 gen);
+int mpconv_cpe_uplink_snapshot(struct mpconv_net *mn, struct mpconv_uplink_info *info);
+unsigned int mpconv_cpe_uplink_socks(struct mpconv_net *mn);
 
 /* cpe_hook.c */
 int mpconv_cpe_hooks_register(struct mpconv_net *mn);

@@ -64,6 +64,8 @@ static const struct nla_policy mpconv_conv_set_policy[MPCONV_A_MAX + 1] = {
 	[MPCONV_A_CONV_SERVER_MPTCP] = NLA_POLICY_MAX(NLA_U8, 1),
 	[MPCONV_A_CONV_CLIENT_PREFIX4] = NLA_POLICY_RANGE(NLA_U8, 1, 32),
 	[MPCONV_A_CONV_CLIENT_PREFIX6] = NLA_POLICY_RANGE(NLA_U8, 1, 128),
+	[MPCONV_A_CONV_COOKIE_KEY] = NLA_POLICY_EXACT_LEN(16),
+	[MPCONV_A_CONV_COOKIE_ROTATE_MS] = { .type = NLA_U32 },
 };
 
 static const struct nla_policy mpconv_cpe_set_policy[MPCONV_A_MAX + 1] = {
@@ -81,6 +83,7 @@ static const struct nla_policy mpconv_cpe_set_policy[MPCONV_A_MAX + 1] = {
 	[MPCONV_A_CPE_IDLE_TIMEOUT_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &range_idle),
 	[MPCONV_A_CPE_BINDING_LIFETIME_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &range_lifetime),
 	[MPCONV_A_CPE_OVERFLOW] = NLA_POLICY_MAX(NLA_U8, MPCONV_OVERFLOW_BYPASS),
+	[MPCONV_A_CPE_UPLINKS] = { .type = NLA_NESTED },
 };
 
 static const struct nla_policy mpconv_sess_del_policy[MPCONV_A_MAX + 1] = {
@@ -560,6 +563,52 @@ void mpconv_ntf_config(struct mpconv_net *mn, u32 role)
 		err = role == MPCONV_ROLE_CPE ? mpconv_cpe_fill(mn, msg) :
 						mpconv_converter_fill(mn, msg);
 	ntf_send(mn->net, msg, hdr, err);
+}
+
+/**
+ * mpconv_nla_put_uplink() - put an uplink's state in a message
+ * @msg: the message
+ * @info: the uplink
+ *
+ * Return: 0 or -EMSGSIZE.
+ */
+int mpconv_nla_put_uplink(struct sk_buff *msg, const struct mpconv_uplink_info *info)
+{
+	struct nlattr *nest = nla_nest_start(msg, MPCONV_A_UPLINK);
+
+	if (!nest ||
+	    nla_put_u32(msg, MPCONV_UPLINK_A_IFINDEX, info->ifindex) ||
+	    nla_put_u8(msg, MPCONV_UPLINK_A_STATE, info->state) ||
+	    nla_put_u32(msg, MPCONV_UPLINK_A_SRTT_US, info->srtt_us) ||
+	    nla_put_u64_64bit(msg, MPCONV_UPLINK_A_CHANGED_MS, info->changed_ms,
+			      MPCONV_UPLINK_A_PAD) ||
+	    nla_put_u64_64bit(msg, MPCONV_UPLINK_A_ATTEMPTS, info->attempts,
+			      MPCONV_UPLINK_A_PAD) ||
+	    nla_put_u64_64bit(msg, MPCONV_UPLINK_A_MISSES, info->missed, MPCONV_UPLINK_A_PAD) ||
+	    nla_put_u8(msg, MPCONV_UPLINK_A_COOKIE, info->cookie))
+		return -EMSGSIZE;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+/**
+ * mpconv_ntf_uplink() - announce an uplink's new state
+ * @mn: the namespace
+ * @info: the uplink
+ *
+ * Context: process context.
+ */
+void mpconv_ntf_uplink(struct mpconv_net *mn, const struct mpconv_uplink_info *info)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	if (!ntf_wanted(mn->net))
+		return;
+	msg = ntf_new(MPCONV_CMD_UPLINK_NTF, NTF_BINDING_SIZE, GFP_KERNEL, &hdr);
+	if (!msg)
+		return;
+	ntf_send(mn->net, msg, hdr, mpconv_nla_put_uplink(msg, info));
 }
 
 static int binding_fill(struct sk_buff *msg, const struct mpconv_binding *b)

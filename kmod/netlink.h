@@ -26,6 +26,11 @@ void mpconv_ntf_binding(struct mpconv_net *mn, const struct mpconv_binding *b, u
 			u8 reason);
 void mpconv_ntf_config(struct mpconv_net *mn, u32 role);
 
+struct mpconv_uplink_info;
+
+int mpconv_nla_put_uplink(struct sk_buff *msg, const struct mpconv_uplink_info *info);
+void mpconv_ntf_uplink(struct mpconv_net *mn, const struct mpconv_uplink_info *info);
+
 /* Set *v from attribute @type when the request has it. */
 static inline void mpconv_nla_get_u32_opt(struct nlattr **tb, int type, u32 *v)
 {

@@ -496,6 +496,7 @@ static void session_end(struct mpconv_session *s)
 
 	mpconv_watch_del(&s->cwatch);
 	mpconv_watch_del(&s->swatch);
+	mpconv_watch_del(&s->awatch);
 	mpconv_session_unpend(s);
 
 	spin_lock_bh(&mn->lock);
@@ -526,6 +527,8 @@ static void session_end(struct mpconv_session *s)
 		release(s->csock);
 	if (s->ssock)
 		release(s->ssock);
+	if (s->alt)
+		mpconv_sock_abort(s->alt);
 	mpconv_relay_release(&s->relay);
 	kfree(s->hs);
 
@@ -585,6 +588,8 @@ static void session_work(struct work_struct *work)
 	 */
 	delay = time_after(s->deadline, jiffies) ? s->deadline - jiffies : 0;
 	delay = min(delay, mpconv_relay_next_delay(&s->relay));
+	if (s->wake)
+		delay = min(delay, time_after(s->wake, jiffies) ? s->wake - jiffies : 0);
 	queue_delayed_work(mpconv_wq, &s->work, delay);
 }
 
@@ -693,7 +698,7 @@ unsigned int mpconv_session_count_socks(struct mpconv_net *mn)
 	for (i = 0; i < ARRAY_SIZE(mn->sessions.buckets); i++) {
 		spin_lock_bh(&mn->lock);
 		hlist_for_each_entry(s, &mn->sessions.buckets[i], node)
-			n += !!READ_ONCE(s->csock) + !!READ_ONCE(s->ssock);
+			n += !!READ_ONCE(s->csock) + !!READ_ONCE(s->ssock) + !!READ_ONCE(s->alt);
 		spin_unlock_bh(&mn->lock);
 		cond_resched();
 	}

@@ -171,6 +171,24 @@ struct mpconv_session_ops {
  * @syn_answer: CPE: how that SYN is answered if the session ends before
  *	relaying (MPCONV_SYN_ANSWER_*)
  * @icmp_code: CPE: the ICMP code for MPCONV_SYN_ANSWER_UNREACH
+ * @alt: CPE: the second connection toward the converter, through the next
+ *	uplink, while both race (see cpe_uplink.c); NULL otherwise
+ * @awatch: events of @alt
+ * @wake: jiffies of a wake-up the session needs before @deadline (CPE:
+ *	when the second connection is due), 0 for none
+ * @t_open: CPE: jiffies when @ssock's connection was opened
+ * @t_alt: CPE: when @alt is due, then when it was opened
+ * @up_if: CPE: the uplink of @ssock (0: routing's choice)
+ * @alt_if: CPE: the uplink of @alt, 0 when there is none to try
+ * @alt_len: CPE: length of the request @alt sent in its SYN
+ * @alt_msg: CPE: bytes of it sent (all of it, or none)
+ * @cookie_gen: CPE: generation of the cookie @ssock's request carries
+ * @alt_gen: CPE: likewise for @alt
+ * @cookie_tries: CPE: conversions asked again for a cookie
+ * @cookie_sent: CPE: @ssock's request carries a cookie
+ * @alt_cookie: CPE: @alt's does
+ * @alt_started: CPE: @alt was opened (once per attempt)
+ * @won: CPE: a connection toward the converter was answered and kept
  *
  * Lifetime: allocated by the role when a connection arrives, linked in the
  * table, and driven by @work only (one runner at a time). It ends inside
@@ -220,6 +238,22 @@ struct mpconv_session {
 	struct mpconv_cpe_syn *syn;
 	u8 syn_answer;
 	u8 icmp_code;
+	struct socket *alt;
+	struct mpconv_watch awatch;
+	unsigned long wake;
+	unsigned long t_open;
+	unsigned long t_alt;
+	int up_if;
+	int alt_if;
+	u16 alt_len;
+	u16 alt_msg;
+	u32 cookie_gen;
+	u32 alt_gen;
+	u8 cookie_tries;
+	bool cookie_sent;
+	bool alt_cookie;
+	bool alt_started;
+	bool won;
 };
 
 /**

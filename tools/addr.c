@@ -225,10 +225,12 @@ int cli_parse_ms(const char *s, uint32_t *v, const char *what)
 		mult = 1000;
 	else if (end && !strcmp(end, "m"))
 		mult = 60000;
+	else if (end && !strcmp(end, "h"))
+		mult = 3600000;
 	else if (end && *end && strcmp(end, "ms"))
 		end = NULL;
 	if (errno || !end || n > UINT32_MAX / mult) {
-		fprintf(stderr, "%s: %s: '%s' is not a duration (N, Nms, Ns or Nm)\n", prog,
+		fprintf(stderr, "%s: %s: '%s' is not a duration (N, Nms, Ns, Nm or Nh)\n", prog,
 			what, s);
 		return EXIT_USAGE;
 	}

@@ -144,6 +144,7 @@ int cli_role_cmd(const struct cli_role *role, int argc, char **argv);
  */
 int cli_converter_print(const struct nlattr **tb, void *data);
 int cli_cpe_print(const struct nlattr **tb, void *data);
+void cli_uplink_print(const char *key, const struct nlattr *nest);
 
 /* session.c: the fields of a session or a binding, inside an open object */
 void cli_session_fields(const struct nlattr **tb);

@@ -2,6 +2,8 @@
 /*
  * mpconv converter: the RFC 8803 Transport Converter role.
  */
+#include <ctype.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -26,6 +28,10 @@ int cli_converter_print(const struct nlattr **tb, void *data)
 		       tb[MPCONV_A_CONV_DENY], cli_print_prefix);
 	print_bool("cookie_required", "  cookie required %s",
 		   cli_u8(tb[MPCONV_A_CONV_COOKIE_REQUIRED]));
+	print_uint("cookie_key_id", ", key id %08" PRIx64,
+		   cli_u32(tb[MPCONV_A_CONV_COOKIE_KEY_ID]));
+	print_uint("cookie_rotate_ms", ", rotated every %" PRIu64 " ms",
+		   cli_u32(tb[MPCONV_A_CONV_COOKIE_ROTATE_MS]));
 	print_bool("server_mptcp", ", MPTCP to servers %s\n",
 		   cli_u8(tb[MPCONV_A_CONV_SERVER_MPTCP]));
 	print_uint("max_sessions", "  limits: %" PRIu64 " sessions",
@@ -94,6 +100,39 @@ static int put_plen(struct nlmsghdr *nlh, uint16_t attr, const char *val, void *
 	return 0;
 }
 
+/*
+ * cookie-key FILE: the cookie key, 32 hex digits (whitespace around them is
+ * ignored), read from FILE or from standard input for "-", so that it never
+ * shows in a process list (as wg reads its keys).
+ */
+static int put_cookie_key(struct nlmsghdr *nlh, uint16_t attr, const char *val, void *ctx)
+{
+	FILE *f = strcmp(val, "-") ? fopen(val, "r") : stdin;
+	char hex[80];
+	uint8_t key[16];
+	size_t n = 0;
+	int c, i;
+
+	if (!f) {
+		fprintf(stderr, "%s: converter: cookie-key '%s': %s\n", prog, val, strerror(errno));
+		return 1;
+	}
+	while ((c = fgetc(f)) != EOF && n < sizeof(hex) - 1)
+		if (!isspace(c))
+			hex[n++] = c;
+	hex[n] = 0;
+	if (f != stdin)
+		fclose(f);
+	for (i = 0; n == 32 && i < 16; i++)
+		if (sscanf(hex + 2 * i, "%2hhx", &key[i]) != 1 || !isxdigit(hex[2 * i]) ||
+		    !isxdigit(hex[2 * i + 1]))
+			break;
+	if (n != 32 || i != 16)
+		return cli_usage_error("converter: cookie-key: '%s' must hold 32 hex digits", val);
+	mnl_attr_put(nlh, attr, sizeof(key), key);
+	return 0;
+}
+
 static const char *const off_on[] = { "off", "on", NULL };
 
 static const struct cli_opt conv_opts[] = {
@@ -102,6 +141,8 @@ static const struct cli_opt conv_opts[] = {
 	CLI_LIST("allow", MPCONV_A_CONV_ALLOW, cli_put_prefix),
 	CLI_LIST("deny", MPCONV_A_CONV_DENY, cli_put_prefix),
 	CLI_CHOICE("cookie", MPCONV_A_CONV_COOKIE_REQUIRED, off_on),
+	CLI_FUNC("cookie-key", MPCONV_A_CONV_COOKIE_KEY, put_cookie_key),
+	CLI_MS("cookie-rotate", MPCONV_A_CONV_COOKIE_ROTATE_MS),
 	CLI_CHOICE("server-mptcp", MPCONV_A_CONV_SERVER_MPTCP, off_on),
 	CLI_U32("max-sessions", MPCONV_A_CONV_MAX_SESSIONS),
 	CLI_U32("max-per-client", MPCONV_A_CONV_MAX_PER_CLIENT),

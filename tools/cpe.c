@@ -20,14 +20,57 @@ static const char *const overflow_names[] = {
 };
 
 /* An interface by name, or by number once it is gone. */
-static void print_iface(const struct nlattr *attr)
+static void print_iface_key(const char *key, const struct nlattr *attr)
 {
 	uint32_t ifindex = mnl_attr_get_u32(attr);
 	char name[IF_NAMESIZE];
 
 	if (!if_indextoname(ifindex, name))
 		snprintf(name, sizeof(name), "%u", ifindex);
-	print_string(NULL, " %s", name);
+	print_string(key, " %s", name);
+}
+
+static void print_iface(const struct nlattr *attr)
+{
+	print_iface_key(NULL, attr);
+}
+
+static const char *const uplink_states[] = {
+	[MPCONV_UPLINK_UP] = "up",
+	[MPCONV_UPLINK_DOWN] = "down",
+	NULL
+};
+
+/* One uplink's state (an MPCONV_A_UPLINK nest): a line, or a JSON object. */
+void cli_uplink_print(const char *key, const struct nlattr *nest)
+{
+	const struct nlattr *tb[MPCONV_UPLINK_A_MAX + 1] = {};
+	const struct nlattr *attr;
+	uint64_t srtt;
+
+	mnl_attr_for_each_nested(attr, nest)
+		if (mnl_attr_get_type(attr) <= MPCONV_UPLINK_A_MAX)
+			tb[mnl_attr_get_type(attr)] = attr;
+	print_open_object(key);
+	if (tb[MPCONV_UPLINK_A_IFINDEX])
+		print_iface_key("iface", tb[MPCONV_UPLINK_A_IFINDEX]);
+	print_string("state", " %s", cli_name(uplink_states, cli_u8(tb[MPCONV_UPLINK_A_STATE])));
+	srtt = cli_u32(tb[MPCONV_UPLINK_A_SRTT_US]);
+	if (print_is_json())
+		print_uint("srtt_us", NULL, srtt);
+	else if (srtt)
+		print_text(", handshake %" PRIu64 ".%01" PRIu64 " ms", srtt / 1000, srtt % 1000 / 100);
+	print_uint("attempts", ", %" PRIu64 " attempts", cli_u64(tb[MPCONV_UPLINK_A_ATTEMPTS]));
+	print_uint("misses", ", %" PRIu64 " missed", cli_u64(tb[MPCONV_UPLINK_A_MISSES]));
+	print_bool("cookie", ", cookie %s", cli_u8(tb[MPCONV_UPLINK_A_COOKIE]));
+	print_uint("changed_ms", ", for %" PRIu64 " ms", cli_u64(tb[MPCONV_UPLINK_A_CHANGED_MS]));
+	print_close_object();
+}
+
+static void print_uplink_state(const struct nlattr *attr)
+{
+	print_text("\n   ");
+	cli_uplink_print(NULL, attr);
 }
 
 int cli_cpe_print(const struct nlattr **tb, void *data)
@@ -43,6 +86,11 @@ int cli_cpe_print(const struct nlattr **tb, void *data)
 		       print_iface);
 	cli_print_list("sources", "source (LAN prefixes):", "(none)", tb[MPCONV_A_CPE_SOURCES],
 		       cli_print_prefix);
+	cli_print_list("uplinks", "uplink (toward the converter, preferred first):",
+		       "(routing chooses)", tb[MPCONV_A_CPE_UPLINKS], print_iface);
+	if (tb[MPCONV_A_CPE_UPLINK_STATE] && mnl_attr_get_payload_len(tb[MPCONV_A_CPE_UPLINK_STATE]))
+		cli_print_list("uplink_state", "uplink state:", "", tb[MPCONV_A_CPE_UPLINK_STATE],
+			       print_uplink_state);
 	cli_print_list("dests", "dest (destinations converted):", "(all)",
 		       tb[MPCONV_A_CPE_DESTS], cli_print_prefix);
 	cli_print_list("bypass", "bypass (destinations never converted):", "(none)",
@@ -86,7 +134,7 @@ static int put_iface(struct nlmsghdr *nlh, uint16_t attr, const char *val, void 
 	unsigned int ifindex = if_nametoindex(val);
 
 	if (!ifindex) {
-		fprintf(stderr, "%s: cpe: iface '%s': %s\n", prog, val,
+		fprintf(stderr, "%s: cpe: interface '%s': %s\n", prog, val,
 			errno == ENODEV ? "no such interface in this network namespace" :
 					  strerror(errno));
 		return 1;
@@ -99,6 +147,7 @@ static const struct cli_opt cpe_opts[] = {
 	CLI_FUNC("converter", MPCONV_A_CPE_CONVERTER, put_converter),
 	CLI_LIST("iface", MPCONV_A_CPE_IFACES, put_iface),
 	CLI_LIST("source", MPCONV_A_CPE_SOURCES, cli_put_prefix),
+	CLI_LIST("uplink", MPCONV_A_CPE_UPLINKS, put_iface),
 	CLI_LIST("dest", MPCONV_A_CPE_DESTS, cli_put_prefix),
 	CLI_LIST("bypass", MPCONV_A_CPE_BYPASS, cli_put_prefix),
 	CLI_LIST("ports", MPCONV_A_CPE_PORTS, cli_put_port_range),

@@ -30,6 +30,7 @@ static const char *const event_keys[] = {
 	[MPCONV_CMD_BINDING_NEW_NTF] = "binding_new",
 	[MPCONV_CMD_BINDING_DEL_NTF] = "binding_del",
 	[MPCONV_CMD_CONFIG_NTF] = "config",
+	[MPCONV_CMD_UPLINK_NTF] = "uplink",
 };
 
 static int event_cb(const struct nlmsghdr *nlh, void *data)
@@ -63,6 +64,11 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 	case MPCONV_CMD_BINDING_NEW_NTF:
 	case MPCONV_CMD_BINDING_DEL_NTF:
 		cli_binding_fields(tb);
+		break;
+	case MPCONV_CMD_UPLINK_NTF:
+		if (tb[MPCONV_A_UPLINK])
+			cli_uplink_print("uplink", tb[MPCONV_A_UPLINK]);
+		print_text("\n");
 		break;
 	case MPCONV_CMD_CONFIG_NTF:
 		role = cli_u32(tb[MPCONV_A_CONFIG_ROLE]);

@@ -58,6 +58,14 @@ static const char *const stat_names[] = {
 	[MPCONV_STAT_BINDINGS_EVICTED] = "bindings_evicted",
 	[MPCONV_STAT_CPE_SYN_JOINED] = "cpe_syn_joined",
 	[MPCONV_STAT_CPE_SYN_FULL] = "cpe_syn_full",
+	[MPCONV_STAT_CONV_COOKIE_PREV] = "conv_cookie_prev",
+	[MPCONV_STAT_CPE_COOKIE_LEARNED] = "cpe_cookie_learned",
+	[MPCONV_STAT_CPE_COOKIE_RETRIED] = "cpe_cookie_retried",
+	[MPCONV_STAT_CPE_COOKIE_REFUSED] = "cpe_cookie_refused",
+	[MPCONV_STAT_CPE_STAGGERED] = "cpe_staggered",
+	[MPCONV_STAT_CPE_UPLINK_DOWN] = "cpe_uplink_down",
+	[MPCONV_STAT_CPE_UPLINK_UP] = "cpe_uplink_up",
+	[MPCONV_STAT_CPE_PROBES] = "cpe_probes",
 };
 
 static int stats_cb(const struct nlattr **tb, void *data)

@@ -84,6 +84,8 @@
  *	(%MPCONV_CMD_CONVERTER_SET, %MPCONV_CMD_CPE_SET, or the role turned
  *	off when its namespace became unreachable): %MPCONV_A_CONFIG_ROLE and
  *	the role's whole configuration, as its GET command replies.
+ * @MPCONV_CMD_UPLINK_NTF: notification: a CPE uplink went down or came
+ *	back up; carries its %MPCONV_A_UPLINK
  */
 enum mpconv_cmd {
 	MPCONV_CMD_UNSPEC,
@@ -105,6 +107,7 @@ enum mpconv_cmd {
 	MPCONV_CMD_BINDING_NEW_NTF,
 	MPCONV_CMD_BINDING_DEL_NTF,
 	MPCONV_CMD_CONFIG_NTF,
+	MPCONV_CMD_UPLINK_NTF,
 
 	__MPCONV_CMD_MAX
 };
@@ -259,6 +262,27 @@ enum mpconv_role {
  * @MPCONV_A_CONV_CLIENT_PREFIX6: u8, 1-128 (default 64): likewise for IPv6
  *	clients (64: a subscriber's /64, whose addresses it may rotate);
  *	such a binding's %MPCONV_A_BIND_ADDR carries the prefix length
+ * @MPCONV_A_CONV_COOKIE_KEY: binary, 16 bytes, write-only: the secret the
+ *	cookies (%MPCONV_A_CONV_COOKIE_REQUIRED) derive from. Random when the
+ *	module starts; converters given the same key (and clocks within a
+ *	rotation period of each other) accept each other's cookies.
+ * @MPCONV_A_CONV_COOKIE_KEY_ID: u32, read-only: a fingerprint of the key,
+ *	to check that several converters share one without showing it
+ * @MPCONV_A_CONV_COOKIE_ROTATE_MS: u32, the cookie key's period: a cookie
+ *	is made for the current period of the wall clock and accepted in that
+ *	period and the next one; 0 (never rotate) or 1000-4294967295
+ *	(default 3600000)
+ * @MPCONV_A_CPE_UPLINKS: nest of %MPCONV_A_IFINDEX: the uplinks toward the
+ *	converter, most preferred first (at most 8). With uplinks, each new
+ *	connection opens its first MPTCP subflow through the first uplink
+ *	that is up, and through the next one too when the first has not
+ *	answered within twice its handshake time (250-500 ms); an uplink
+ *	that misses twice in a row is marked down and probed until it answers
+ *	twice. Without (the default), routing alone chooses.
+ * @MPCONV_A_CPE_UPLINK_STATE: nest of %MPCONV_A_UPLINK, read-only: the
+ *	uplinks' state, in %MPCONV_A_CPE_UPLINKS order
+ * @MPCONV_A_UPLINK: nest (&enum mpconv_uplink_attr): one uplink's state;
+ *	also the payload of %MPCONV_CMD_UPLINK_NTF
  */
 enum mpconv_attr {
 	MPCONV_A_UNSPEC,
@@ -328,6 +352,12 @@ enum mpconv_attr {
 	MPCONV_A_CONV_FASTOPEN_QLEN,
 	MPCONV_A_CONV_CLIENT_PREFIX4,
 	MPCONV_A_CONV_CLIENT_PREFIX6,
+	MPCONV_A_CONV_COOKIE_KEY,
+	MPCONV_A_CONV_COOKIE_KEY_ID,
+	MPCONV_A_CONV_COOKIE_ROTATE_MS,
+	MPCONV_A_CPE_UPLINKS,
+	MPCONV_A_CPE_UPLINK_STATE,
+	MPCONV_A_UPLINK,
 
 	__MPCONV_A_MAX
 };
@@ -355,6 +385,50 @@ enum mpconv_addr_attr {
 };
 
 #define MPCONV_ADDR_A_MAX (__MPCONV_ADDR_A_MAX - 1)
+
+/**
+ * enum mpconv_uplink_attr - attributes of an uplink nest (%MPCONV_A_UPLINK)
+ * @MPCONV_UPLINK_A_UNSPEC: unused
+ * @MPCONV_UPLINK_A_PAD: padding for 64-bit attributes
+ * @MPCONV_UPLINK_A_IFINDEX: u32, the interface
+ * @MPCONV_UPLINK_A_STATE: u8, &enum mpconv_uplink_state
+ * @MPCONV_UPLINK_A_SRTT_US: u32, smoothed time of the MPTCP handshakes
+ *	with the converter through it, 0 before the first
+ * @MPCONV_UPLINK_A_CHANGED_MS: u64, time since its state last changed (or
+ *	since it was configured)
+ * @MPCONV_UPLINK_A_ATTEMPTS: u64, connections to the converter tried
+ *	through it (probes not included)
+ * @MPCONV_UPLINK_A_MISSES: u64, of those, the ones that got no answer
+ *	before another uplink's, or at all
+ * @MPCONV_UPLINK_A_COOKIE: u8 0/1, a converter cookie is held for it
+ */
+enum mpconv_uplink_attr {
+	MPCONV_UPLINK_A_UNSPEC,
+	MPCONV_UPLINK_A_PAD,
+	MPCONV_UPLINK_A_IFINDEX,
+	MPCONV_UPLINK_A_STATE,
+	MPCONV_UPLINK_A_SRTT_US,
+	MPCONV_UPLINK_A_CHANGED_MS,
+	MPCONV_UPLINK_A_ATTEMPTS,
+	MPCONV_UPLINK_A_MISSES,
+	MPCONV_UPLINK_A_COOKIE,
+
+	__MPCONV_UPLINK_A_MAX
+};
+
+#define MPCONV_UPLINK_A_MAX (__MPCONV_UPLINK_A_MAX - 1)
+
+/**
+ * enum mpconv_uplink_state - %MPCONV_UPLINK_A_STATE values
+ * @MPCONV_UPLINK_UP: new connections start through it
+ * @MPCONV_UPLINK_DOWN: it missed twice in a row: new connections start
+ *	through the next uplink that is up, and it is probed (an RFC 8803
+ *	Info request each second) until two probes in a row are answered
+ */
+enum mpconv_uplink_state {
+	MPCONV_UPLINK_UP,
+	MPCONV_UPLINK_DOWN,
+};
 
 /**
  * enum mpconv_overflow - %MPCONV_A_CPE_OVERFLOW values
@@ -511,6 +585,22 @@ enum mpconv_reason {
  * @MPCONV_STAT_CPE_SYN_FULL: LAN SYNs dropped because max-sessions (at most
  *	1024) conversions, or max-per-host (at most 64) of their host (its
  *	Ethernet address), were waiting for the converter's reply already
+ * @MPCONV_STAT_CONV_COOKIE_PREV: requests accepted with a cookie of the
+ *	previous key period (%MPCONV_A_CONV_COOKIE_ROTATE_MS)
+ * @MPCONV_STAT_CPE_COOKIE_LEARNED: cookies taken from the converter's
+ *	Error 3 (Missing Cookie)
+ * @MPCONV_STAT_CPE_COOKIE_RETRIED: conversions asked again at once with
+ *	the cookie just learned (the LAN host waits one more round trip)
+ * @MPCONV_STAT_CPE_COOKIE_REFUSED: cookies the converter refused (Error
+ *	32 after sending one): dropped, and learned again by asking once more
+ *	without one
+ * @MPCONV_STAT_CPE_STAGGERED: conversions that opened a second MPTCP
+ *	connection through the next uplink because the first had not answered
+ *	in time (%MPCONV_A_CPE_UPLINKS)
+ * @MPCONV_STAT_CPE_UPLINK_DOWN: uplinks marked down
+ * @MPCONV_STAT_CPE_UPLINK_UP: uplinks marked up again after probes
+ * @MPCONV_STAT_CPE_PROBES: probes (Info requests) sent through uplinks
+ *	marked down
  */
 enum mpconv_stat {
 	MPCONV_STAT_UNSPEC,
@@ -560,6 +650,14 @@ enum mpconv_stat {
 	MPCONV_STAT_BINDINGS_EVICTED,
 	MPCONV_STAT_CPE_SYN_JOINED,
 	MPCONV_STAT_CPE_SYN_FULL,
+	MPCONV_STAT_CONV_COOKIE_PREV,
+	MPCONV_STAT_CPE_COOKIE_LEARNED,
+	MPCONV_STAT_CPE_COOKIE_RETRIED,
+	MPCONV_STAT_CPE_COOKIE_REFUSED,
+	MPCONV_STAT_CPE_STAGGERED,
+	MPCONV_STAT_CPE_UPLINK_DOWN,
+	MPCONV_STAT_CPE_UPLINK_UP,
+	MPCONV_STAT_CPE_PROBES,
 
 	__MPCONV_STAT_MAX
 };
