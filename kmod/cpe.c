@@ -268,6 +268,47 @@ static bool reply_server_mptcp(const u8 *buf, const struct mpconv_convert_msg *m
 	return false;
 }
 
+/**
+ * mpconv_cpe_backing_off() - is the converter not to be asked now?
+ * @cpe: the CPE role
+ *
+ * Context: any.
+ * Return: true while the wait an Error 64 or 65 asked for runs.
+ */
+bool mpconv_cpe_backing_off(struct mpconv_cpe *cpe)
+{
+	unsigned long until = READ_ONCE(cpe->backoff_until);
+
+	return until && time_before(jiffies, until);
+}
+
+/* RFC 8803: Errors 64 and 65 may suggest a delay, in seconds, before the
+ * converter is asked again. The value is read as one byte or as a 16-bit
+ * number (the Error's padding follows it). Without a delay, only the
+ * connection at hand fails: a converter that timed out reaching one
+ * server must not divert a whole site's traffic.
+ */
+#define CPE_BACKOFF_MAX_S	300
+
+static void cpe_backoff(struct mpconv_session *s, const struct mpconv_convert_msg *m)
+{
+	const u8 *v = s->hs + m->error_value.off;
+	u32 delay = 0;
+
+	if (m->error != MPCONV_CONVERT_E_RESOURCE && m->error != MPCONV_CONVERT_E_NETWORK)
+		return;
+	if (m->error_value.len == 1)
+		delay = v[0];
+	else if (m->error_value.len >= 2)
+		delay = v[0] << 8 | v[1];
+	if (!delay)
+		return;
+	delay = min_t(u32, delay, CPE_BACKOFF_MAX_S);
+	WRITE_ONCE(s->mn->cpe.backoff_err, m->error);
+	WRITE_ONCE(s->mn->cpe.backoff_until, (jiffies + delay * HZ) | 1);
+	mpconv_stat_inc(s->mn, MPCONV_STAT_CPE_BACKOFF);
+}
+
 /* How the held SYN answers an Error (see cpe_syn.c). */
 static void cpe_error_answer(struct mpconv_session *s, const struct mpconv_convert_msg *m)
 {
@@ -359,6 +400,7 @@ static enum mpconv_step cpe_reply(struct mpconv_session *s, const struct mpconv_
 		if (step >= 0)
 			return step;
 		cpe_count_error(mn, m->error);
+		cpe_backoff(s, m);
 		cpe_error_answer(s, m);
 		return mpconv_session_fail(s, MPCONV_REASON_ERROR, m->error);
 	}
@@ -454,6 +496,11 @@ static int cpe_start(struct mpconv_session *s)
 	struct mpconv_cpe_pick p;
 	int err;
 
+	if (mpconv_cpe_backing_off(&s->mn->cpe)) {
+		/* backoff "refuse" (a "bypass" one never took the SYN) */
+		mpconv_stat_inc(s->mn, MPCONV_STAT_CPE_BACKOFF_REFUSED);
+		return -EAGAIN;
+	}
 	mpconv_cpe_uplink_pick(s->mn, &p);
 	s->up_if = p.first;
 	s->alt_if = p.next;
@@ -547,8 +594,16 @@ static enum mpconv_step cpe_connecting(struct mpconv_session *s)
 
 	if (s->lan_wait)
 		return cpe_lan_wait(s);
-	if (!s->hs && cpe_start(s))
-		return cpe_unreachable(s);
+	if (!s->hs) {
+		ret = cpe_start(s);
+		if (ret == -EAGAIN) {
+			s->syn_answer = MPCONV_SYN_ANSWER_RST;
+			return mpconv_session_fail(s, MPCONV_REASON_ERROR,
+						   READ_ONCE(s->mn->cpe.backoff_err));
+		}
+		if (ret)
+			return cpe_unreachable(s);
+	}
 	if (!s->won) {
 		ret = cpe_race(s);
 		if (ret >= 0)
@@ -936,6 +991,15 @@ static int put_uplink_state(struct mpconv_net *mn, struct sk_buff *msg)
 	return 0;
 }
 
+static u32 cpe_backoff_left(struct mpconv_cpe *cpe)
+{
+	unsigned long until = READ_ONCE(cpe->backoff_until);
+
+	if (!until || !time_before(jiffies, until))
+		return 0;
+	return jiffies_to_msecs(until - jiffies);
+}
+
 /* Make @cfg the configuration, free @old after readers; drops cfg_lock. */
 static void cpe_publish(struct mpconv_net *mn, struct mpconv_cpe_cfg *cfg,
 			struct mpconv_cpe_cfg *old)
@@ -1004,6 +1068,8 @@ static int cpe_parse(struct mpconv_net *mn, struct nlattr **tb, struct mpconv_cp
 	}
 	if (tb[MPCONV_A_CPE_OVERFLOW])
 		cfg->overflow = nla_get_u8(tb[MPCONV_A_CPE_OVERFLOW]);
+	if (tb[MPCONV_A_CPE_BACKOFF])
+		cfg->backoff = nla_get_u8(tb[MPCONV_A_CPE_BACKOFF]);
 	mpconv_nla_get_u32_opt(tb, MPCONV_A_CPE_MAX_SESSIONS, &cfg->max_sessions);
 	mpconv_nla_get_u32_opt(tb, MPCONV_A_CPE_MAX_PER_HOST, &cfg->max_per_host);
 	mpconv_nla_get_u32_opt(tb, MPCONV_A_CPE_CONNECT_TIMEOUT_MS, &cfg->connect_timeout_ms);
@@ -1063,6 +1129,8 @@ int mpconv_cpe_set(struct mpconv_net *mn, struct genl_info *info)
 		cpe_unlisten(mn);
 		mpconv_session_kill_all(mn, MPCONV_ROLE_CPE);
 	}
+	if (memcmp(&cfg->converter, &old->converter, sizeof(cfg->converter)))
+		WRITE_ONCE(mn->cpe.backoff_until, 0);	/* a new converter */
 	if (cfg->enabled)
 		mpconv_cpe_uplink_config(mn, cfg, memcmp(&cfg->converter, &old->converter,
 							 sizeof(cfg->converter)));
@@ -1105,6 +1173,8 @@ int mpconv_cpe_fill(struct mpconv_net *mn, struct sk_buff *msg)
 	    nla_put_u32(msg, MPCONV_A_CPE_IDLE_TIMEOUT_MS, cfg->idle_timeout_ms) ||
 	    nla_put_u32(msg, MPCONV_A_CPE_BINDING_LIFETIME_MS, cfg->binding_lifetime_ms) ||
 	    nla_put_u8(msg, MPCONV_A_CPE_OVERFLOW, cfg->overflow) ||
+	    nla_put_u8(msg, MPCONV_A_CPE_BACKOFF, cfg->backoff) ||
+	    nla_put_u32(msg, MPCONV_A_CPE_BACKOFF_MS, cpe_backoff_left(&mn->cpe)) ||
 	    nla_put_u8(msg, MPCONV_A_CPE_FASTOPEN, READ_ONCE(mn->cpe.fastopen)))
 		goto out;
 	err = 0;

@@ -59,6 +59,7 @@ struct mpconv_flow {
  * @connect_timeout_ms: to reach the converter and get its reply
  * @idle_timeout_ms: a session idle that long is reset both ways
  * @binding_lifetime_ms: a binding outlives its last session that long
+ * @backoff: &enum mpconv_backoff
  * @n_ifaces: entries in @ifaces
  * @n_sources: entries in @sources
  * @n_dests: entries in @dests
@@ -88,6 +89,7 @@ struct mpconv_cpe_cfg {
 	u32 connect_timeout_ms;
 	u32 idle_timeout_ms;
 	u32 binding_lifetime_ms;
+	u8 backoff;
 	u8 n_ifaces;
 	u8 n_sources;
 	u8 n_dests;
@@ -256,6 +258,9 @@ struct mpconv_cpe_syn {
  * @n_up: entries in @up (1 without configured uplinks)
  * @up: the uplinks, most preferred first
  * @probe_work: probes the uplinks that are down
+ * @backoff_until: jiffies until which the converter is not asked (its
+ *	Error 64 or 65 said so), 0 for none
+ * @backoff_err: that Error's code
  *
  * Lifetime: the listeners and hooks exist while the role is enabled; the
  * hooks are unregistered (which waits for running hooks) before the
@@ -279,6 +284,8 @@ struct mpconv_cpe {
 	u8 n_up;
 	struct mpconv_cpe_uplink up[MPCONV_CPE_MAX_UPLINKS];
 	struct delayed_work probe_work;
+	unsigned long backoff_until;
+	u8 backoff_err;
 };
 
 int mpconv_cpe_init(struct mpconv_net *mn);
@@ -330,6 +337,8 @@ void mpconv_cpe_cookie_learn(struct mpconv_net *mn, int ifindex, const u8 *cooki
 bool mpconv_cpe_cookie_drop(struct mpconv_net *mn, int ifindex, u32 gen);
 int mpconv_cpe_uplink_snapshot(struct mpconv_net *mn, struct mpconv_uplink_info *info);
 unsigned int mpconv_cpe_uplink_socks(struct mpconv_net *mn);
+
+bool mpconv_cpe_backing_off(struct mpconv_cpe *cpe);
 
 /* cpe_hook.c */
 int mpconv_cpe_hooks_register(struct mpconv_net *mn);

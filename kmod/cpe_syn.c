@@ -170,6 +170,14 @@ enum mpconv_syn_verdict mpconv_cpe_syn_hook(struct mpconv_net *mn,
 		spin_unlock_bh(&cpe->syn_lock);
 		return MPCONV_SYN_PASS;
 	}
+	/* The converter asked for a pause (Error 64/65): "refuse" is
+	 * answered by the session, which asks nobody (cpe.c).
+	 */
+	if (cfg->backoff == MPCONV_BACKOFF_BYPASS && mpconv_cpe_backing_off(cpe)) {
+		spin_unlock_bh(&cpe->syn_lock);
+		mpconv_stat_inc(mn, MPCONV_STAT_CPE_BACKOFF_BYPASSED);
+		return MPCONV_SYN_PASS;
+	}
 	if (cpe->syn_count >= cap || cpe->syn_host[slot] >= per_host) {
 		spin_unlock_bh(&cpe->syn_lock);
 		mpconv_stat_inc(mn, MPCONV_STAT_CPE_SYN_FULL);

@@ -37,6 +37,13 @@
                                        READY, wait for the file STOP (or 120 s),
                                        then print "eof E reset R open O": how
                                        the connections ended meanwhile
+  peer.py error-converter ADDR CODE VALUE COUNT
+                                       an RFC 8803 converter that answers
+                                       every request with Error CODE, its
+                                       value the bytes of the hex string
+                                       VALUE (- for none), then closes;
+                                       writes the number of requests
+                                       answered to the file COUNT
   peer.py ns-socket NSPATH READY STOP  open a UDP socket in the namespace
                                        NSPATH and go back to this one (as a
                                        daemon does with setns()), write READY,
@@ -118,6 +125,38 @@ def abort_client(conv, dest, port):
     linger0(s)
     s.close()
     print("aborted", flush=True)
+
+
+def error_converter(addr, code, value, count):
+    """Read each request (the 4-byte header says how long it is), answer
+    with an Error TLV (type 30: code, value, zero padding) in a reply of
+    its own, then close."""
+    val = b'' if value == '-' else bytes.fromhex(value)
+    tlv = bytes([30, 0, int(code)]) + val
+    tlv += b'\0' * (-len(tlv) % 4)
+    tlv = tlv[:1] + bytes([len(tlv) // 4]) + tlv[2:]
+    reply = bytes([1, 1 + len(tlv) // 4, 0x22, 0x63]) + tlv
+    s = listener(addr, 5124)
+    n = 0
+    with open(count, 'w') as f:
+        f.write('0\n')
+    while True:
+        try:
+            c, _ = s.accept()
+        except socket.timeout:
+            continue
+        c.settimeout(5)
+        try:
+            head = c.recv(4, socket.MSG_WAITALL)
+            if len(head) == 4 and head[1] > 1:
+                c.recv(head[1] * 4 - 4, socket.MSG_WAITALL)
+            c.sendall(reply)
+            n += 1
+            with open(count, 'w') as f:
+                f.write(f'{n}\n')
+        except OSError:
+            pass
+        c.close()
 
 
 def client(addr, port, proto=0):
@@ -345,7 +384,8 @@ def main():
     cmds = {'rst-server': rst_server, 'watch-server': watch_server,
             'abort-client': abort_client, 'client': client,
             'mptcp-client': mptcp_client, 'echo-server': echo_server,
-            'seq': seq, 'hold': hold, 'ns-socket': ns_socket}
+            'seq': seq, 'hold': hold, 'ns-socket': ns_socket,
+            'error-converter': error_converter}
     if len(sys.argv) < 2 or sys.argv[1] not in cmds:
         print(__doc__, file=sys.stderr)
         sys.exit(2)

@@ -35,6 +35,12 @@ static void print_iface(const struct nlattr *attr)
 	print_iface_key(NULL, attr);
 }
 
+static const char *const backoff_names[] = {
+	[MPCONV_BACKOFF_BYPASS] = "bypass",
+	[MPCONV_BACKOFF_REFUSE] = "refuse",
+	NULL
+};
+
 static const char *const uplink_states[] = {
 	[MPCONV_UPLINK_UP] = "up",
 	[MPCONV_UPLINK_DOWN] = "down",
@@ -105,6 +111,10 @@ int cli_cpe_print(const struct nlattr **tb, void *data)
 		   cli_u32(tb[MPCONV_A_CPE_MAX_PER_HOST]));
 	print_string("overflow", ", overflow %s\n",
 		     cli_name(overflow_names, cli_u8(tb[MPCONV_A_CPE_OVERFLOW])));
+	print_string("backoff", "  when the converter asks to wait: %s",
+		     cli_name(backoff_names, cli_u8(tb[MPCONV_A_CPE_BACKOFF])));
+	print_uint("backoff_ms", ", waiting %" PRIu64 " ms more\n",
+		   cli_u32(tb[MPCONV_A_CPE_BACKOFF_MS]));
 	print_uint("connect_timeout_ms", "  timeouts: connect %" PRIu64 " ms",
 		   cli_u32(tb[MPCONV_A_CPE_CONNECT_TIMEOUT_MS]));
 	print_uint("idle_timeout_ms", ", idle %" PRIu64 " ms",
@@ -155,6 +165,7 @@ static const struct cli_opt cpe_opts[] = {
 	CLI_U32("max-sessions", MPCONV_A_CPE_MAX_SESSIONS),
 	CLI_U32("max-per-host", MPCONV_A_CPE_MAX_PER_HOST),
 	CLI_CHOICE("overflow", MPCONV_A_CPE_OVERFLOW, overflow_names),
+	CLI_CHOICE("backoff", MPCONV_A_CPE_BACKOFF, backoff_names),
 	CLI_MS("connect-timeout", MPCONV_A_CPE_CONNECT_TIMEOUT_MS),
 	CLI_MS("idle-timeout", MPCONV_A_CPE_IDLE_TIMEOUT_MS),
 	CLI_MS("binding-lifetime", MPCONV_A_CPE_BINDING_LIFETIME_MS),

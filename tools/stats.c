@@ -66,6 +66,9 @@ static const char *const stat_names[] = {
 	[MPCONV_STAT_CPE_UPLINK_DOWN] = "cpe_uplink_down",
 	[MPCONV_STAT_CPE_UPLINK_UP] = "cpe_uplink_up",
 	[MPCONV_STAT_CPE_PROBES] = "cpe_probes",
+	[MPCONV_STAT_CPE_BACKOFF] = "cpe_backoff",
+	[MPCONV_STAT_CPE_BACKOFF_BYPASSED] = "cpe_backoff_bypassed",
+	[MPCONV_STAT_CPE_BACKOFF_REFUSED] = "cpe_backoff_refused",
 };
 
 static int stats_cb(const struct nlattr **tb, void *data)

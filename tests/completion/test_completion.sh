@@ -83,7 +83,7 @@ OPTIONS="-j --json -p --pretty -n --netns -V --version -h --help"
 CONV_KWS=$(table_kws "$ROOT/tools/conv.c" conv_opts)
 CPE_KWS=$(table_kws "$ROOT/tools/cpe.c" cpe_opts)
 CPE_KWS_KNOWN="converter iface source uplink dest bypass ports bypass-ports max-sessions
-	max-per-host overflow connect-timeout idle-timeout binding-lifetime"
+	max-per-host overflow backoff connect-timeout idle-timeout binding-lifetime"
 IFACES=$(for d in /sys/class/net/*; do [ -d "$d" ] && echo "${d##*/}"; done | tr '\n' ' ')
 NETNS=$(ip netns list 2>/dev/null | awk '{ print $1 }' | tr '\n' ' ')
 

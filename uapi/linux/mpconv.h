@@ -283,6 +283,14 @@ enum mpconv_role {
  *	uplinks' state, in %MPCONV_A_CPE_UPLINKS order
  * @MPCONV_A_UPLINK: nest (&enum mpconv_uplink_attr): one uplink's state;
  *	also the payload of %MPCONV_CMD_UPLINK_NTF
+ * @MPCONV_A_CPE_BACKOFF: u8, &enum mpconv_backoff: what new connections get
+ *	while the converter's Error 64 (Resource Exceeded) or 65 (Network
+ *	Failure) asks the CPE to wait before asking again (the delay in its
+ *	value, at most 300 s; an Error without a delay ends only its own
+ *	connection): %MPCONV_BACKOFF_BYPASS (the default) or
+ *	%MPCONV_BACKOFF_REFUSE
+ * @MPCONV_A_CPE_BACKOFF_MS: u32, read-only: how long that wait still runs,
+ *	0 when none does
  */
 enum mpconv_attr {
 	MPCONV_A_UNSPEC,
@@ -358,6 +366,8 @@ enum mpconv_attr {
 	MPCONV_A_CPE_UPLINKS,
 	MPCONV_A_CPE_UPLINK_STATE,
 	MPCONV_A_UPLINK,
+	MPCONV_A_CPE_BACKOFF,
+	MPCONV_A_CPE_BACKOFF_MS,
 
 	__MPCONV_A_MAX
 };
@@ -438,6 +448,17 @@ enum mpconv_uplink_state {
 enum mpconv_overflow {
 	MPCONV_OVERFLOW_RESET,
 	MPCONV_OVERFLOW_BYPASS,
+};
+
+/**
+ * enum mpconv_backoff - %MPCONV_A_CPE_BACKOFF values
+ * @MPCONV_BACKOFF_BYPASS: forward new connections unconverted meanwhile
+ *	(they leave through the routing's uplink, not aggregated)
+ * @MPCONV_BACKOFF_REFUSE: answer their SYN with a RST (ECONNREFUSED)
+ */
+enum mpconv_backoff {
+	MPCONV_BACKOFF_BYPASS,
+	MPCONV_BACKOFF_REFUSE,
 };
 
 /**
@@ -601,6 +622,12 @@ enum mpconv_reason {
  * @MPCONV_STAT_CPE_UPLINK_UP: uplinks marked up again after probes
  * @MPCONV_STAT_CPE_PROBES: probes (Info requests) sent through uplinks
  *	marked down
+ * @MPCONV_STAT_CPE_BACKOFF: Errors 64 and 65 with a delay, which the CPE
+ *	waits before asking the converter again (%MPCONV_A_CPE_BACKOFF)
+ * @MPCONV_STAT_CPE_BACKOFF_BYPASSED: LAN SYNs forwarded unconverted
+ *	during such a wait
+ * @MPCONV_STAT_CPE_BACKOFF_REFUSED: LAN SYNs answered with a RST during
+ *	such a wait
  */
 enum mpconv_stat {
 	MPCONV_STAT_UNSPEC,
@@ -658,6 +685,9 @@ enum mpconv_stat {
 	MPCONV_STAT_CPE_UPLINK_DOWN,
 	MPCONV_STAT_CPE_UPLINK_UP,
 	MPCONV_STAT_CPE_PROBES,
+	MPCONV_STAT_CPE_BACKOFF,
+	MPCONV_STAT_CPE_BACKOFF_BYPASSED,
+	MPCONV_STAT_CPE_BACKOFF_REFUSED,
 
 	__MPCONV_STAT_MAX
 };
