@@ -17,7 +17,8 @@
 #                             on Debian's arm64 kernel (qemu-system-aarch64)
 #   make check-armhf          the same for 32-bit ARM (armmp 6.1, qemu-system-arm)
 #   make stress               the robustness suite's long runs (10,000 connections,
-#                             rmmod with 1,000 live sessions...) on both kernels
+#                             rmmod with 1,000 live sessions...) and the uplink
+#                             cut suite's 20+20 transfers, on both kernels
 #   make check-debug          every suite on a KASAN/lockdep/kmemleak build of
 #                             Debian's 6.12 (builds it first: 20-40 min)
 #   make dkms-install         register the module's source with DKMS and
@@ -115,6 +116,9 @@ stress: all
 		bash scripts/vm-run.sh -q -k $$k -t 3600 -l build/stress-$$k.log -- \
 			env MPC_SKIP_IS_FAIL=1 MPCONV_STRESS=1 \
 			make --no-print-directory -C selftests run_tests TEST_PROGS=mpconv_robust.sh; \
+		bash scripts/vm-run.sh -q -k $$k -t 7200 -l build/stress-paths-$$k.log -- \
+			env MPC_SKIP_IS_FAIL=1 MPCONV_STRESS=1 MPC_SUITE_TIMEOUT=6600 \
+			make --no-print-directory -C selftests run_tests TEST_PROGS=mpconv_paths.sh; \
 	done
 
 check-debug:

@@ -214,25 +214,35 @@ enum mpconv_relay_state mpconv_relay_pump(struct mpconv_relay *r, bool *moved)
  * the socket is owned, data left in a subflow's queue after a reinjection
  * until somebody reads), and bytes must never wait for the idle timeout:
  * such a direction is pumped again after a quarter of its idle time,
- * between RELAY_RETRY_MIN and RELAY_RETRY_MAX, a quiet MPTCP source for
- * RELAY_PROBE_SPAN after it last moved. A pump with nothing to move costs
- * a failed read or write and leaves the idle deadline alone.
+ * between RELAY_RETRY_MIN and RELAY_RETRY_MAX. A quiet MPTCP source is
+ * pumped so for RELAY_PROBE_SPAN after it last moved, then every
+ * RELAY_PROBE_LATE for as long as it has not ended: a subflow that died
+ * mid-transfer may bring its bytes minutes later (its retransmission
+ * timer backs off to TCP_RTO_MAX, 120 s, and an MPTCP-level reinjection
+ * waits for the subflow to be judged stale), and a relay that stopped
+ * looking would strand them until the idle timeout resets the
+ * connection (issue 16: a session kept 480 bytes short, in relay state,
+ * long after its last pump). A pump with nothing to move costs a failed
+ * read or write and leaves the idle deadline alone.
  */
 #define RELAY_RETRY_MIN		(HZ / 4)
 #define RELAY_RETRY_MAX		(8 * HZ)
 #define RELAY_PROBE_SPAN	(120 * HZ)
+#define RELAY_PROBE_LATE	(30 * HZ)
 
 static unsigned long dir_retry_delay(const struct mpconv_relay_dir *d, unsigned long now)
 {
 	unsigned long idle = now - d->active;
-	bool quiet_mptcp;
 
 	if (!d->src || d->shut)
 		return MAX_JIFFY_OFFSET;
-	quiet_mptcp = !d->eof && d->src->sk->sk_protocol == IPPROTO_MPTCP &&
-		      idle < RELAY_PROBE_SPAN;
-	if (!d->len && !quiet_mptcp)
-		return MAX_JIFFY_OFFSET;
+	if (!d->len) {
+		/* drained: only a quiet MPTCP source is looked at */
+		if (d->eof || d->src->sk->sk_protocol != IPPROTO_MPTCP)
+			return MAX_JIFFY_OFFSET;
+		if (idle >= RELAY_PROBE_SPAN)
+			return RELAY_PROBE_LATE;
+	}
 	return clamp(idle / 4, (unsigned long)RELAY_RETRY_MIN, (unsigned long)RELAY_RETRY_MAX);
 }
 
@@ -243,7 +253,7 @@ static unsigned long dir_retry_delay(const struct mpconv_relay_dir *d, unsigned 
  *
  * A direction whose source stays quiet keeps its buffer until a pump finds
  * it idle for %MPCONV_RELAY_TRIM; a blocked direction, or one whose MPTCP
- * source went quiet, is pumped again now and then (see above).
+ * source has not ended, is pumped again now and then (see above).
  *
  * Return: jiffies from now (at least 1), or MAX_JIFFY_OFFSET for none.
  */
