@@ -81,6 +81,7 @@ static const struct nla_policy mpconv_cpe_set_policy[MPCONV_A_MAX + 1] = {
 	[MPCONV_A_CPE_IDLE_TIMEOUT_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &range_idle),
 	[MPCONV_A_CPE_BINDING_LIFETIME_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &range_lifetime),
 	[MPCONV_A_CPE_OVERFLOW] = NLA_POLICY_MAX(NLA_U8, MPCONV_OVERFLOW_BYPASS),
+	[MPCONV_A_CPE_QUIC] = NLA_POLICY_MAX(NLA_U8, MPCONV_QUIC_REFUSE),
 };
 
 static const struct nla_policy mpconv_sess_del_policy[MPCONV_A_MAX + 1] = {

@@ -19,6 +19,12 @@ static const char *const overflow_names[] = {
 	NULL
 };
 
+static const char *const quic_names[] = {
+	[MPCONV_QUIC_PASS] = "pass",
+	[MPCONV_QUIC_REFUSE] = "refuse",
+	NULL
+};
+
 /* An interface by name, or by number once it is gone. */
 static void print_iface(const struct nlattr *attr)
 {
@@ -57,6 +63,8 @@ int cli_cpe_print(const struct nlattr **tb, void *data)
 		   cli_u32(tb[MPCONV_A_CPE_MAX_PER_HOST]));
 	print_string("overflow", ", overflow %s\n",
 		     cli_name(overflow_names, cli_u8(tb[MPCONV_A_CPE_OVERFLOW])));
+	print_string("quic", "  quic (UDP to port 443 of converted destinations): %s\n",
+		     cli_name(quic_names, cli_u8(tb[MPCONV_A_CPE_QUIC])));
 	print_uint("connect_timeout_ms", "  timeouts: connect %" PRIu64 " ms",
 		   cli_u32(tb[MPCONV_A_CPE_CONNECT_TIMEOUT_MS]));
 	print_uint("idle_timeout_ms", ", idle %" PRIu64 " ms",
@@ -106,6 +114,7 @@ static const struct cli_opt cpe_opts[] = {
 	CLI_U32("max-sessions", MPCONV_A_CPE_MAX_SESSIONS),
 	CLI_U32("max-per-host", MPCONV_A_CPE_MAX_PER_HOST),
 	CLI_CHOICE("overflow", MPCONV_A_CPE_OVERFLOW, overflow_names),
+	CLI_CHOICE("quic", MPCONV_A_CPE_QUIC, quic_names),
 	CLI_MS("connect-timeout", MPCONV_A_CPE_CONNECT_TIMEOUT_MS),
 	CLI_MS("idle-timeout", MPCONV_A_CPE_IDLE_TIMEOUT_MS),
 	CLI_MS("binding-lifetime", MPCONV_A_CPE_BINDING_LIFETIME_MS),

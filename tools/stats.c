@@ -58,6 +58,7 @@ static const char *const stat_names[] = {
 	[MPCONV_STAT_BINDINGS_EVICTED] = "bindings_evicted",
 	[MPCONV_STAT_CPE_SYN_JOINED] = "cpe_syn_joined",
 	[MPCONV_STAT_CPE_SYN_FULL] = "cpe_syn_full",
+	[MPCONV_STAT_CPE_QUIC_REFUSED] = "cpe_quic_refused",
 };
 
 static int stats_cb(const struct nlattr **tb, void *data)

@@ -259,6 +259,10 @@ enum mpconv_role {
  * @MPCONV_A_CONV_CLIENT_PREFIX6: u8, 1-128 (default 64): likewise for IPv6
  *	clients (64: a subscriber's /64, whose addresses it may rotate);
  *	such a binding's %MPCONV_A_BIND_ADDR carries the prefix length
+ * @MPCONV_A_CPE_QUIC: u8, &enum mpconv_quic: what becomes of a LAN host's
+ *	UDP datagram to port 443 (QUIC) of a destination the CPE would
+ *	convert a TCP connection to: %MPCONV_QUIC_PASS (the default) or
+ *	%MPCONV_QUIC_REFUSE
  */
 enum mpconv_attr {
 	MPCONV_A_UNSPEC,
@@ -328,6 +332,7 @@ enum mpconv_attr {
 	MPCONV_A_CONV_FASTOPEN_QLEN,
 	MPCONV_A_CONV_CLIENT_PREFIX4,
 	MPCONV_A_CONV_CLIENT_PREFIX6,
+	MPCONV_A_CPE_QUIC,
 
 	__MPCONV_A_MAX
 };
@@ -364,6 +369,25 @@ enum mpconv_addr_attr {
 enum mpconv_overflow {
 	MPCONV_OVERFLOW_RESET,
 	MPCONV_OVERFLOW_BYPASS,
+};
+
+/**
+ * enum mpconv_quic - %MPCONV_A_CPE_QUIC values
+ * @MPCONV_QUIC_PASS: forward it, as any UDP datagram
+ * @MPCONV_QUIC_REFUSE: drop it and answer as a host without a QUIC server
+ *	does, with an ICMP port unreachable (ICMPv6 destination unreachable,
+ *	code 4) under the kernel's ICMP rate limits: a browser then falls
+ *	back to TCP, which the CPE converts. The policy deciding is the one
+ *	for a TCP SYN to the same destination and port 443 (LAN interfaces
+ *	and sources, destinations, ports, bypass lists, bindings, the
+ *	built-in exclusions); whether the session table is full is not
+ *	looked at. IPv4 fragments but the first, IPv6 datagrams with
+ *	extension headers (fragments too) and datagrams too short for a
+ *	UDP header pass untouched.
+ */
+enum mpconv_quic {
+	MPCONV_QUIC_PASS,
+	MPCONV_QUIC_REFUSE,
 };
 
 /**
@@ -511,6 +535,9 @@ enum mpconv_reason {
  * @MPCONV_STAT_CPE_SYN_FULL: LAN SYNs dropped because max-sessions (at most
  *	1024) conversions, or max-per-host (at most 64) of their host (its
  *	Ethernet address), were waiting for the converter's reply already
+ * @MPCONV_STAT_CPE_QUIC_REFUSED: LAN UDP datagrams to port 443 dropped
+ *	and answered with an ICMP port unreachable (%MPCONV_QUIC_REFUSE);
+ *	the kernel's ICMP rate limits may have kept some answers back
  */
 enum mpconv_stat {
 	MPCONV_STAT_UNSPEC,
@@ -560,6 +587,7 @@ enum mpconv_stat {
 	MPCONV_STAT_BINDINGS_EVICTED,
 	MPCONV_STAT_CPE_SYN_JOINED,
 	MPCONV_STAT_CPE_SYN_FULL,
+	MPCONV_STAT_CPE_QUIC_REFUSED,
 
 	__MPCONV_STAT_MAX
 };
