@@ -11,9 +11,12 @@
 #   client ---- lan ---- cpe ============================ conc ---- srv ---- server
 #  192.0.2.2        192.0.2.1       (wan2 unused)         198.51.100.2    192.0.2.130
 #  2001:db8:1::2    mpconv cpe                            mpconv          2001:db8:2::2
-#  connected UDP    quic pass|refuse                      converter       UDP echo on
-#  sockets, raw     (ICMP port unreachable)                               443 and 444
-#  IPv4 packets                                                           (logged), TCP
+#  connected UDP    quic pass|refuse                      converter       and, bypassed,
+#  sockets, raw     (ICMP port unreachable)                               192.0.2.140
+#  IPv4 packets                                                           2001:db8:2::40
+#                                                                         UDP echo on
+#                                                                         443 and 444
+#                                                                         (logged), TCP
 #                                                                         echo on 443
 #
 # A refusal is checked from the LAN host (its connected socket gets
@@ -35,23 +38,23 @@ if [ ! -f "$MPCONV_KO" ] || [ ! -x "$MPCONV" ]; then
 	mpc_exit
 fi
 
-# The UDP peers: "server LOG READY PORT..." echoes every datagram on each
-# PORT (IPv4 and IPv6) and logs "PORT PAYLOAD"; "client ADDR:PORT:TOKEN..."
-# sends TOKEN on a connected socket to each in turn (again every second,
-# for at most 10 s) until its echo or an error comes, and prints
+# The UDP peers (one Python each: it starts slowly under emulation):
+# "server LOG READY ADDR,... PORT..." echoes every datagram to each ADDR
+# and PORT and logs "PORT PAYLOAD"; "client TARGET..." takes each TARGET in
+# turn: ADDR:PORT:TOKEN sends TOKEN on a connected socket (again every
+# second, for at most 10 s) until its echo or an error comes, and prints
 # "ADDR PORT OUTCOME SENT" (OUTCOME: echo, refused, timeout or the errno's
 # name); "raw" sends hand-made IPv4 packets from 192.0.2.2 to 192.0.2.130
 # (see fragments()).
 cat >"$T/udp.py" <<'EOF'
 import errno, select, socket, struct, sys, time
 
-def server(log, ready, ports):
+def server(log, ready, addrs, ports):
     socks = {}
     for p in ports:
-        for fam, addr in ((socket.AF_INET, '0.0.0.0'), (socket.AF_INET6, '::')):
+        for addr in addrs.split(','):
+            fam = socket.AF_INET6 if ':' in addr else socket.AF_INET
             s = socket.socket(fam, socket.SOCK_DGRAM)
-            if fam == socket.AF_INET6:
-                s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
             s.bind((addr, p))
             socks[s] = p
     out = open(log, 'a', buffering=1)
@@ -105,12 +108,10 @@ def raw():
         s.sendto(pkt, ('192.0.2.130', 0))
 
 if sys.argv[1] == 'server':
-    server(sys.argv[2], sys.argv[3], [int(p) for p in sys.argv[4:]])
-elif sys.argv[1] == 'client':
-    for t in sys.argv[2:]:
-        probe(t)
+    server(sys.argv[2], sys.argv[3], sys.argv[4], [int(p) for p in sys.argv[5:]])
 else:
-    raw()
+    for t in sys.argv[2:]:
+        raw() if t == 'raw' else probe(t)
 EOF
 
 cpe() { "$MPCONV" -n "$ns_cpe" "$@"; }
@@ -130,20 +131,25 @@ sent() { outcome "$1" "$2" | awk '{ print $2 }'; }
 got() { grep -qxF -- "$1" "$T/server.log"; }
 
 mpc_topo_up || { mpc_fail "topology"; mpc_exit; }
+# a second address of the server for each family, bypassed
+ip -n "$ns_server" addr add 192.0.2.140/25 dev srv &&
+	ip -n "$ns_server" addr add 2001:db8:2::40/64 dev srv nodad ||
+	{ mpc_fail "the server's bypassed addresses"; mpc_exit; }
+ip netns exec "$ns_server" python3 "$T/udp.py" server "$T/server.log" "$T/ready" \
+	192.0.2.130,192.0.2.140,2001:db8:2::2,2001:db8:2::40 443 444 >"$T/server.err" 2>&1 &
+ip netns exec "$ns_server" socat TCP-LISTEN:443,backlog=16,reuseaddr,fork EXEC:cat \
+	>/dev/null 2>&1 &
+mpc_on_exit "kill $(jobs -p | tr '\n' ' ')"
+
 mpc_mod_unload
 mpc_check "insmod" insmod "$MPCONV_KO"
 mpc_on_exit "rmmod mpconv"
 
 mpc_check "enable the converter" conv converter enable \
 	allow 198.51.100.0/24,203.0.113.0/24,2001:db8:11::/64,2001:db8:12::/64
-mpc_check "enable the CPE role (converter 198.51.100.2, LAN interface lan)" \
-	cpe cpe enable converter 198.51.100.2 iface lan
+mpc_check "enable the CPE role (converter 198.51.100.2, LAN interface lan, two destinations bypassed)" \
+	cpe cpe enable converter 198.51.100.2 iface lan bypass 192.0.2.140/32,2001:db8:2::40/128
 
-ip netns exec "$ns_server" python3 "$T/udp.py" server "$T/server.log" "$T/ready" 443 444 \
-	>"$T/server.err" 2>&1 &
-ip netns exec "$ns_server" socat TCP-LISTEN:443,backlog=16,reuseaddr,fork EXEC:cat \
-	>/dev/null 2>&1 &
-mpc_on_exit "kill $(jobs -p | tr '\n' ' ')"
 listening() {
 	[ -s "$T/ready" ] && ip netns exec "$ns_server" ss -Htln 'sport = :443' | grep -q .
 }
@@ -180,13 +186,27 @@ set_refuse() {
 }
 mpc_check "cpe set quic refuse (cpe show, plain and JSON)" set_refuse
 
+# The hand-made IPv4 packets are counted as they reach the server.
+if command -v nft >/dev/null; then
+	ip netns exec "$ns_server" nft -f - <<-EOF
+		table ip mpc_quic {
+			chain pre {
+				type filter hook prerouting priority -300;
+				ip saddr 192.0.2.2 ip id 0x4d01 counter
+				ip saddr 192.0.2.2 ip id 0x4d02 counter
+				ip saddr 192.0.2.2 ip id 0x4d03 counter
+			}
+		}
+	EOF
+fi
 # One probe: port 443 then port 444 of each family's server address, in
 # this order, so that the 444 datagram's arrival says that the 443 one,
-# sent before it over the same path, would have arrived by then.
+# sent before it over the same path, would have arrived by then; port 443
+# of the bypassed addresses; the hand-made packets.
 before=$(pstat cpe_quic_refused)
 probe 192.0.2.130:443:refuse-v4 192.0.2.130:444:other-v4 \
-	"[2001:db8:2::2]:443:refuse-v6" "[2001:db8:2::2]:444:other-v6" | mpc_diag
-after=$(pstat cpe_quic_refused)
+	"[2001:db8:2::2]:443:refuse-v6" "[2001:db8:2::2]:444:other-v6" \
+	192.0.2.140:443:bypass-v4 "[2001:db8:2::40]:443:bypass-v6" raw | mpc_diag
 
 # is ADDR PORT OUTCOME: the probe to ADDR PORT ended with OUTCOME
 is() { outcome "$1" "$2"; [[ $(outcome "$1" "$2") == "$3 "* ]]; }
@@ -202,56 +222,41 @@ mpc_check "IPv6: a connected UDP socket to [2001:db8:2::2]:443 gets ECONNREFUSED
 mpc_check "IPv6: port 444 of the same server is untouched (echoed)" is 2001:db8:2::2 444 echo
 mpc_check "IPv6: the server got nothing to port 443 (the 444 datagram after it came)" \
 	nothing_before v6
-counted() {
-	local want=$(($(sent 192.0.2.130 443) + $(sent 2001:db8:2::2 443)))
-	echo "cpe_quic_refused $before -> $after, $want datagrams refused"
-	[ "$((after - before))" = "$want" ]
-}
-mpc_check "cpe_quic_refused counts the refused datagrams, no more" counted
+bypassed() { is "$1" 443 echo && got "443 $2"; }
+mpc_check "IPv4: a bypassed destination's port 443 is untouched (echoed)" \
+	bypassed 192.0.2.140 bypass-v4
+mpc_check "IPv6: a bypassed destination's port 443 is untouched (echoed)" \
+	bypassed 2001:db8:2::40 bypass-v6
 
-# Hand-made IPv4 packets (needs nft at the server to see them arrive).
+# packets 0x4d01 (the first fragment), 0x4d02 (a later one), 0x4d03 (short)
+arrived() {
+	N=$(ip netns exec "$ns_server" nft -j list table ip mpc_quic |
+		jq -r '[.nftables[] | .rule? | select(.) | .expr[] | .counter? |
+		select(.) | .packets] | join(" ")')
+	[ "${N#* }" = "1 1" ]
+}
 fragments() {
-	local before n
-	before=$(pstat cpe_quic_refused)
-	ip netns exec "$ns_server" nft -f - <<-EOF || return 1
-		table ip mpc_quic {
-			chain pre {
-				type filter hook prerouting priority -300;
-				ip saddr 192.0.2.2 ip id 0x4d01 counter
-				ip saddr 192.0.2.2 ip id 0x4d02 counter
-				ip saddr 192.0.2.2 ip id 0x4d03 counter
-			}
-		}
-	EOF
-	ip netns exec "$ns_client" python3 "$T/udp.py" raw || return 1
-	# packets: 0x4d01 the first fragment, 0x4d02 a later one, 0x4d03 short
-	arrived() {
-		n=$(ip netns exec "$ns_server" nft -j list table ip mpc_quic |
-			jq -r '[.nftables[] | .rule? | select(.) | .expr[] | .counter? |
-			select(.) | .packets] | join(" ")')
-		[ "${n#* }" = "1 1" ]
-	}
 	wait_for 20 arrived
-	echo "server counters (first fragment, later fragment, short): $n;" \
-		"cpe_quic_refused $before -> $(pstat cpe_quic_refused)"
-	ip netns exec "$ns_server" nft delete table ip mpc_quic
-	[ "$n" = "0 1 1" ] && [ "$(pstat cpe_quic_refused)" = $((before + 1)) ]
+	echo "server counters (first fragment, later fragment, short packet): $N"
+	[ "$N" = "0 1 1" ]
 }
 if command -v nft >/dev/null; then
-	mpc_check "IPv4: a first fragment to port 443 is refused; a later fragment and a packet too short for a UDP header pass untouched" \
+	mpc_check "IPv4: a later fragment and a packet too short for a UDP header pass untouched, the first fragment does not" \
 		fragments
 else
 	mpc_skip "IPv4 fragments and short packets" "nft is not installed"
 fi
+counted() {
+	local after want
 
-bypassed() {
-	local rc=0
-	cpe cpe set bypass 192.0.2.130/32,2001:db8:2::2/128 >/dev/null || return 1
-	pass_through bypass || rc=1
-	cpe cpe set bypass none >/dev/null || rc=1
-	return $rc
+	after=$(pstat cpe_quic_refused)
+	want=$(($(sent 192.0.2.130 443) + $(sent 2001:db8:2::2 443) + 1))
+	echo "cpe_quic_refused $before -> $after, $want datagrams refused" \
+		"(to 192.0.2.130, 2001:db8:2::2 and the first fragment)"
+	[ "$((after - before))" = "$want" ]
 }
-mpc_check "a bypassed destination: UDP to port 443 reaches the server, IPv4 and IPv6" bypassed
+mpc_check "cpe_quic_refused counts the refused datagrams, the first fragment's too, no more" \
+	counted
 
 tcp_converted() {
 	local taken converted
