@@ -42,6 +42,7 @@
 static const struct mpconv_cpe_cfg cpe_defaults = {
 	.converter = { .family = AF_INET6, .port = MPCONV_CONVERT_PORT },
 	.overflow = MPCONV_OVERFLOW_RESET,
+	.quic = MPCONV_QUIC_PASS,
 	.max_sessions = 4096,
 	.max_per_host = 256,
 	.connect_timeout_ms = 10000,
@@ -1070,6 +1071,8 @@ static int cpe_parse(struct mpconv_net *mn, struct nlattr **tb, struct mpconv_cp
 		cfg->overflow = nla_get_u8(tb[MPCONV_A_CPE_OVERFLOW]);
 	if (tb[MPCONV_A_CPE_BACKOFF])
 		cfg->backoff = nla_get_u8(tb[MPCONV_A_CPE_BACKOFF]);
+	if (tb[MPCONV_A_CPE_QUIC])
+		cfg->quic = nla_get_u8(tb[MPCONV_A_CPE_QUIC]);
 	mpconv_nla_get_u32_opt(tb, MPCONV_A_CPE_MAX_SESSIONS, &cfg->max_sessions);
 	mpconv_nla_get_u32_opt(tb, MPCONV_A_CPE_MAX_PER_HOST, &cfg->max_per_host);
 	mpconv_nla_get_u32_opt(tb, MPCONV_A_CPE_CONNECT_TIMEOUT_MS, &cfg->connect_timeout_ms);
@@ -1175,6 +1178,7 @@ int mpconv_cpe_fill(struct mpconv_net *mn, struct sk_buff *msg)
 	    nla_put_u8(msg, MPCONV_A_CPE_OVERFLOW, cfg->overflow) ||
 	    nla_put_u8(msg, MPCONV_A_CPE_BACKOFF, cfg->backoff) ||
 	    nla_put_u32(msg, MPCONV_A_CPE_BACKOFF_MS, cpe_backoff_left(&mn->cpe)) ||
+	    nla_put_u8(msg, MPCONV_A_CPE_QUIC, cfg->quic) ||
 	    nla_put_u8(msg, MPCONV_A_CPE_FASTOPEN, READ_ONCE(mn->cpe.fastopen)))
 		goto out;
 	err = 0;

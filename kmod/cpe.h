@@ -54,6 +54,7 @@ struct mpconv_flow {
  * @enabled: the hook takes LAN SYNs
  * @converter: where the converter listens
  * @overflow: &enum mpconv_overflow
+ * @quic: &enum mpconv_quic: LAN UDP to port 443 of converted destinations
  * @max_sessions: converted connections in the namespace
  * @max_per_host: converted connections per LAN host
  * @connect_timeout_ms: to reach the converter and get its reply
@@ -84,6 +85,7 @@ struct mpconv_cpe_cfg {
 	bool enabled;
 	struct mpconv_addr converter;
 	u8 overflow;
+	u8 quic;
 	u32 max_sessions;
 	u32 max_per_host;
 	u32 connect_timeout_ms;

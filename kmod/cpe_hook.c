@@ -33,6 +33,11 @@
  *    packets of a connection whose session ended are forwarded as the
  *    routing decides. No table remembers them, so no flood can fill one.
  *
+ * With quic "refuse", a LAN UDP datagram to port 443 (QUIC) is answered
+ * with an ICMP port unreachable and dropped when a TCP SYN from its sender
+ * to the same destination and port would be converted (the same decision,
+ * cpe_new_conn()): the browser falls back to TCP, which is converted.
+ *
  * The hook runs after destination NAT (a port forward or a redirect has
  * already rewritten the destination, which then routes to the LAN or to
  * the CPE itself and is not converted) and uses the routing decision the
@@ -53,7 +58,9 @@
 #include <linux/netfilter_ipv4.h>
 #include <linux/netfilter_ipv6.h>
 #include <linux/tcp.h>
+#include <linux/udp.h>
 #include <net/addrconf.h>
+#include <net/icmp.h>
 #include <net/inet_hashtables.h>
 #include <net/inet6_hashtables.h>
 #include <net/inet_timewait_sock.h>
@@ -63,11 +70,23 @@
 
 #include "mpconv.h"
 
-/* What the hook needs of a packet. */
+/* QUIC's port: UDP to it is refused with quic "refuse". */
+#define CPE_QUIC_PORT	443
+
+/* What the hook needs of a packet: @th is NULL for UDP. */
 struct cpe_pkt {
 	struct mpconv_flow f;
 	const struct tcphdr *th;
 	unsigned int thoff;
+};
+
+/* What becomes of a new LAN connection (cpe_new_conn()). */
+enum cpe_new {
+	CPE_NEW_CONVERT,	/* converted */
+	CPE_NEW_OTHER,		/* the policy does not cover it */
+	CPE_NEW_OUT_OF_SCOPE,	/* covered, but it does not leave through an uplink */
+	CPE_NEW_NATIVE,		/* its SYN carries an MPTCP option */
+	CPE_NEW_BYPASS,		/* its host's binding says bypass */
 };
 
 /* Whether the packet carries an MPTCP option. */
@@ -285,6 +304,52 @@ static bool cpe_dest_uplink(struct net *net, struct sk_buff *skb,
 	return gw || cpe_converter_dev(net, &cfg->converter, out);
 }
 
+/* The transparent listener of the packet's family when the CPE takes LAN
+ * traffic from @saddr arriving on @state->in, else NULL (the role is off,
+ * the LAN side of the policy does not match, or no IPv6 in this
+ * namespace).
+ */
+static struct socket *cpe_lan_listener(struct mpconv_net *mn, const struct mpconv_cpe_cfg *cfg,
+				       const struct nf_hook_state *state,
+				       const struct in6_addr *saddr)
+{
+	if (!cfg->enabled || !cpe_lan_match(cfg, state->in->ifindex, saddr))
+		return NULL;
+	return mn->cpe.lsock[state->pf == NFPROTO_IPV4 ? 0 : 1];
+}
+
+/**
+ * cpe_new_conn() - whether a new LAN connection is converted
+ * @mn: the namespace
+ * @cfg: the CPE configuration, whose LAN side @p matches (cpe_lan_listener())
+ * @skb: the connection's first packet, without a route yet
+ * @p: its flow, and its TCP header (a SYN), or NULL for UDP: what a SYN
+ *	toward the same destination and port would get
+ * @in: its ingress device
+ *
+ * The destination side of the policy, the route out through an uplink,
+ * a SYN's MPTCP option and the host's binding, in that order. Whether
+ * the tables have room is the held-SYN code's business
+ * (mpconv_cpe_syn_hook()).
+ *
+ * Context: the hook (RCU read side).
+ * Return: %CPE_NEW_CONVERT, or why not.
+ */
+static enum cpe_new cpe_new_conn(struct mpconv_net *mn, const struct mpconv_cpe_cfg *cfg,
+				 struct sk_buff *skb, const struct cpe_pkt *p,
+				 struct net_device *in)
+{
+	if (!cpe_dest_match(cfg, &p->f.daddr, ntohs(p->f.dport)))
+		return CPE_NEW_OTHER;
+	if (!cpe_dest_uplink(mn->net, skb, cfg, in, &p->f.daddr))
+		return CPE_NEW_OUT_OF_SCOPE;
+	if (p->th && tcp_mptcp_opt(skb, p))
+		return CPE_NEW_NATIVE;
+	if (mpconv_binding_mode(mn, &p->f.saddr) == MPCONV_BIND_BYPASS)
+		return CPE_NEW_BYPASS;
+	return CPE_NEW_CONVERT;
+}
+
 /* Give the skb a route that delivers it locally, whatever its destination:
  * the route of one of our own addresses on the ingress device.
  */
@@ -411,6 +476,95 @@ static bool cpe_tw_reuse(struct sock *sk, const struct tcphdr *th)
 	return true;
 }
 
+/* Whether a whole UDP datagram at @uhoff is what a host would take: its
+ * length fits the packet and its checksum is right (none, in IPv4, is).
+ */
+static bool udp_intact(struct sk_buff *skb, const struct udphdr *uh, unsigned int uhoff)
+{
+	unsigned int ulen = ntohs(uh->len);
+
+	if (ulen < sizeof(*uh) || ulen > skb->len - uhoff)
+		return false;
+	if (skb_csum_unnecessary(skb))
+		return true;
+	if (skb->protocol == htons(ETH_P_IP))
+		return !uh->check || !nf_ip_checksum(skb, NF_INET_PRE_ROUTING, uhoff, IPPROTO_UDP);
+	return !nf_ip6_checksum(skb, NF_INET_PRE_ROUTING, uhoff, IPPROTO_UDP);
+}
+
+/**
+ * cpe_quic() - a LAN UDP datagram, with quic "refuse"
+ * @mn: the namespace
+ * @cfg: the CPE configuration
+ * @skb: the datagram (IPv4: UDP; IPv6: no extension header, as for TCP)
+ * @state: the hook's state
+ *
+ * One to port 443 of a destination a TCP SYN from its sender would be
+ * converted to is answered as a host without a QUIC server answers it,
+ * an ICMP port unreachable (a connected UDP socket gets ECONNREFUSED),
+ * sent by the kernel's icmp_send()/icmpv6_send() under their rate limits,
+ * and dropped. The ICMP comes from the CPE's own address, as from a
+ * router that refuses to forward (icmp_send() cannot source it from the
+ * destination); the client's socket is found by the datagram it quotes.
+ * Anything else passes untouched: IPv4 fragments but the first (the
+ * first is refused unchecked: the checksum covers the whole datagram),
+ * datagrams too short for a UDP header, with a wrong length or checksum.
+ *
+ * Context: the hook (RCU read side).
+ * Return: the hook's verdict.
+ */
+static unsigned int cpe_quic(struct mpconv_net *mn, const struct mpconv_cpe_cfg *cfg,
+			     struct sk_buff *skb, const struct nf_hook_state *state)
+{
+	const struct udphdr *uh;
+	struct udphdr _uh;
+	struct cpe_pkt p;
+	bool frag = false;
+
+	if (state->pf == NFPROTO_IPV4) {
+		const struct iphdr *iph = ip_hdr(skb);
+
+		if (iph->frag_off & htons(IP_OFFSET))
+			return NF_ACCEPT;
+		frag = ip_is_fragment(iph);
+		ipv6_addr_set_v4mapped(iph->saddr, &p.f.saddr);
+		ipv6_addr_set_v4mapped(iph->daddr, &p.f.daddr);
+		p.thoff = ip_hdrlen(skb);
+	} else {
+		const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+
+		p.f.saddr = ip6h->saddr;
+		p.f.daddr = ip6h->daddr;
+		p.thoff = sizeof(*ip6h);
+	}
+	uh = skb_header_pointer(skb, p.thoff, sizeof(_uh), &_uh);
+	if (!uh || uh->dest != htons(CPE_QUIC_PORT))
+		return NF_ACCEPT;
+	p.f.sport = uh->source;
+	p.f.dport = uh->dest;
+	p.th = NULL;
+
+	if (!cpe_lan_listener(mn, cfg, state, &p.f.saddr) ||
+	    cpe_new_conn(mn, cfg, skb, &p, state->in) != CPE_NEW_CONVERT ||
+	    (!frag && !udp_intact(skb, uh, p.thoff)))
+		return NF_ACCEPT;
+
+	if (state->pf == NFPROTO_IPV4) {
+		const struct iphdr *iph = ip_hdr(skb);
+
+		/* icmp_send() wants the route: the one a forwarded packet gets */
+		if (ip_route_input_noref(skb, iph->daddr, iph->saddr, iph->tos, state->in)) {
+			skb_dst_drop(skb);
+			return NF_ACCEPT;
+		}
+		icmp_send(skb, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, 0);
+	} else {
+		icmpv6_send(skb, ICMPV6_DEST_UNREACH, ICMPV6_PORT_UNREACH, 0);
+	}
+	mpconv_stat_inc(mn, MPCONV_STAT_CPE_QUIC_REFUSED);
+	return NF_DROP;
+}
+
 static unsigned int cpe_hook(void *priv, struct sk_buff *skb, const struct nf_hook_state *state)
 {
 	struct mpconv_net *mn = mpconv_pernet(state->net);
@@ -419,8 +573,9 @@ static unsigned int cpe_hook(void *priv, struct sk_buff *skb, const struct nf_ho
 	struct socket *lsock;
 	struct tcphdr _th;
 	struct cpe_pkt p;
+	enum cpe_new verdict;
 	struct sock *sk;
-	bool bypass;
+	u8 proto;
 
 	if (skb->pkt_type != PACKET_HOST || skb->sk || !state->in)
 		return NF_ACCEPT;
@@ -431,10 +586,17 @@ static unsigned int cpe_hook(void *priv, struct sk_buff *skb, const struct nf_ho
 	if (nf_bridge_info_exists(skb))
 		return NF_ACCEPT;
 #endif
+	cfg = rcu_dereference(mn->cpe.cfg);
+	/* Extension headers are left alone: not taken. */
+	proto = state->pf == NFPROTO_IPV4 ? ip_hdr(skb)->protocol : ipv6_hdr(skb)->nexthdr;
+	if (proto == IPPROTO_UDP && cfg->quic == MPCONV_QUIC_REFUSE)
+		return cpe_quic(mn, cfg, skb, state);
+	if (proto != IPPROTO_TCP)
+		return NF_ACCEPT;
 	if (state->pf == NFPROTO_IPV4) {
 		const struct iphdr *iph = ip_hdr(skb);
 
-		if (iph->protocol != IPPROTO_TCP || ip_is_fragment(iph))
+		if (ip_is_fragment(iph))
 			return NF_ACCEPT;
 		ipv6_addr_set_v4mapped(iph->saddr, &p.f.saddr);
 		ipv6_addr_set_v4mapped(iph->daddr, &p.f.daddr);
@@ -442,9 +604,6 @@ static unsigned int cpe_hook(void *priv, struct sk_buff *skb, const struct nf_ho
 	} else {
 		const struct ipv6hdr *ip6h = ipv6_hdr(skb);
 
-		/* Extension headers are left alone: not taken. */
-		if (ip6h->nexthdr != IPPROTO_TCP)
-			return NF_ACCEPT;
 		p.f.saddr = ip6h->saddr;
 		p.f.daddr = ip6h->daddr;
 		p.thoff = sizeof(*ip6h);
@@ -455,12 +614,9 @@ static unsigned int cpe_hook(void *priv, struct sk_buff *skb, const struct nf_ho
 	p.f.sport = p.th->source;
 	p.f.dport = p.th->dest;
 
-	cfg = rcu_dereference(mn->cpe.cfg);
-	if (!cfg->enabled || !cpe_lan_match(cfg, state->in->ifindex, &p.f.saddr))
-		return NF_ACCEPT;
-	lsock = mn->cpe.lsock[state->pf == NFPROTO_IPV4 ? 0 : 1];
+	lsock = cpe_lan_listener(mn, cfg, state, &p.f.saddr);
 	if (!lsock)
-		return NF_ACCEPT;	/* no IPv6 in this namespace */
+		return NF_ACCEPT;
 
 	/* A connection mpconv holds: its socket decides, as TCP does. */
 	sk = cpe_lookup(net, skb, &p, state);
@@ -485,22 +641,27 @@ static unsigned int cpe_hook(void *priv, struct sk_buff *skb, const struct nf_ho
 	 */
 	if (p.th->doff < 5 || p.thoff + p.th->doff * 4 > skb->len)
 		return NF_ACCEPT;
-	if (!cpe_dest_match(cfg, &p.f.daddr, ntohs(p.f.dport)))
+	verdict = cpe_new_conn(mn, cfg, skb, &p, state->in);
+	switch (verdict) {
+	case CPE_NEW_OTHER:
 		return NF_ACCEPT;
-	if (!cpe_dest_uplink(net, skb, cfg, state->in, &p.f.daddr)) {
+	case CPE_NEW_OUT_OF_SCOPE:
 		mpconv_stat_inc(mn, MPCONV_STAT_CPE_OUT_OF_SCOPE);
 		return NF_ACCEPT;
-	}
-	if (tcp_mptcp_opt(skb, &p)) {
+	case CPE_NEW_NATIVE:
 		mpconv_stat_inc(mn, MPCONV_STAT_CPE_NATIVE);
 		return NF_ACCEPT;
+	case CPE_NEW_BYPASS:
+	case CPE_NEW_CONVERT:
+		break;
 	}
-	bypass = mpconv_binding_mode(mn, &p.f.saddr) == MPCONV_BIND_BYPASS;
 
 	/* Held until the converter answers (cpe_syn.c); handed to the
-	 * listener once it has accepted.
+	 * listener once it has accepted. A bypass binding's SYN passes
+	 * there, unless a conversion of its flow is under way.
 	 */
-	switch (mpconv_cpe_syn_hook(mn, cfg, skb, &p.f, state->in->ifindex, bypass)) {
+	switch (mpconv_cpe_syn_hook(mn, cfg, skb, &p.f, state->in->ifindex,
+				    verdict == CPE_NEW_BYPASS)) {
 	case MPCONV_SYN_PASS:
 		mpconv_stat_inc(mn, MPCONV_STAT_CPE_BYPASSED);
 		return NF_ACCEPT;

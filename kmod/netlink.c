@@ -85,6 +85,7 @@ static const struct nla_policy mpconv_cpe_set_policy[MPCONV_A_MAX + 1] = {
 	[MPCONV_A_CPE_OVERFLOW] = NLA_POLICY_MAX(NLA_U8, MPCONV_OVERFLOW_BYPASS),
 	[MPCONV_A_CPE_UPLINKS] = { .type = NLA_NESTED },
 	[MPCONV_A_CPE_BACKOFF] = NLA_POLICY_MAX(NLA_U8, MPCONV_BACKOFF_REFUSE),
+	[MPCONV_A_CPE_QUIC] = NLA_POLICY_MAX(NLA_U8, MPCONV_QUIC_REFUSE),
 };
 
 static const struct nla_policy mpconv_sess_del_policy[MPCONV_A_MAX + 1] = {

@@ -24,7 +24,7 @@
 #
 # Usage: scripts/cross.sh ARCH [build | run [SUITE...] | all [SUITE...]]
 #   build  fetch and unpack (once per release), then build
-#   run    boot and run the suites (default: all five selftest suites)
+#   run    boot and run the suites (default: all six selftest suites)
 #   all    both (the default)
 # Environment: CROSS_TIMEOUT (seconds for the VM, default 3600).
 set -euo pipefail
@@ -65,7 +65,8 @@ USERLAND=(busybox-static bash dash coreutils grep sed gawk findutils diffutils
 # What an unpacked userland was made from: a new list unpacks it again.
 USERLAND_ID=$(printf '%s\n' "${USERLAND[@]}" | md5sum | cut -c1-8)
 # Every suite (the ynl one uses build/ynl, fetched by scripts/deps.sh).
-SUITES=(mpconv_basic.sh mpconv_converter.sh mpconv_cpe.sh mpconv_netlink.sh mpconv_ynl.sh)
+SUITES=(mpconv_basic.sh mpconv_converter.sh mpconv_cpe.sh mpconv_quic.sh mpconv_netlink.sh
+	mpconv_ynl.sh)
 
 host_deps() {
 	local missing=() p

@@ -87,7 +87,46 @@ printf '   one path, routed:            %6s Mbit/s\n' "$(mbit $MB "$t1")"
 printf '   two paths, mpconv converted: %6s Mbit/s  (%sx)\n' "$(mbit $MB "$t2")" \
 	"$(echo "$t1 $t2" | awk '{ printf "%.2f", $1 / $2 }')"
 
+say "failover: wan1 goes silent (a black hole: link up, every packet lost)"
+echo "\$ ip mptcp endpoint add 198.51.100.1 dev wan1 subflow                  (in cpe)"
+ip -n "$ns_cpe" mptcp endpoint add 198.51.100.1 dev wan1 subflow
+echo "\$ ip route add 198.51.100.0/24 via 203.0.113.2 dev wan2 metric 1000    (in cpe)"
+ip -n "$ns_cpe" route add 198.51.100.0/24 via 203.0.113.2 dev wan2 metric 1000
+echo "\$ mpconv cpe set uplink wan1,wan2                                      (in cpe)"
+"$MPCONV" -n "$ns_cpe" cpe set uplink wan1,wan2 >/dev/null || exit 1
+uplinks() {
+	"$MPCONV" -n "$ns_cpe" -j cpe show |
+		jq -r '.uplink_state[] | "   \(.iface) \(.state), \(.attempts) attempts, \(.misses) missed"'
+}
+xfer $MB >"$tmp/t3" &
+pid=$!
+for _ in $(seq 300); do
+	"$MPCONV" -n "$ns_cpe" -j session show | jq -e '.[] | select(.state == "relay")' \
+		>/dev/null && break
+	sleep 0.1
+done
+mpc_topo_hole wan1 || exit 1
+mpc_on_exit "mpc_topo_unhole wan1"
+echo "-- wan1 black-holed at both ends while $MB MB are under way; five new connections:"
+for i in 1 2 3 4 5; do
+	t0=$(date +%s%N)
+	n=$(echo hello | ip netns exec "$ns_client" timeout 20 socat -t 10 - TCP:192.0.2.130:9000)
+	echo "   connection $i: $((($(date +%s%N) - t0) / 1000000)) ms (the server counted $n bytes)"
+done
+echo "-- the uplinks as the CPE sees them:"
+uplinks
+wait $pid || exit 1
+echo "-- the transfer under way went on over wan2: $(cat "$tmp/t3") ms, every byte counted"
+mpc_topo_unhole wan1
+echo "-- wan1 heals; probes (an RFC 8803 Info request each second) bring it back:"
+for _ in $(seq 150); do
+	[ "$("$MPCONV" -n "$ns_cpe" -j cpe show | jq -r '.uplink_state[0].state')" = up ] && break
+	sleep 0.1
+done
+uplinks
+
 say "bindings (cpe) and counters"
 "$MPCONV" -n "$ns_cpe" binding show
 "$MPCONV" -n "$ns_cpe" -j stats |
-	jq -M -c '{cpe_taken, cpe_converted, sess_closed, bytes_up, bytes_down}'
+	jq -M -c '{cpe_taken, cpe_converted, sess_closed, bytes_up, bytes_down, cpe_staggered,
+		cpe_uplink_down, cpe_uplink_up}'

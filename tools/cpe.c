@@ -19,6 +19,12 @@ static const char *const overflow_names[] = {
 	NULL
 };
 
+static const char *const quic_names[] = {
+	[MPCONV_QUIC_PASS] = "pass",
+	[MPCONV_QUIC_REFUSE] = "refuse",
+	NULL
+};
+
 /* An interface by name, or by number once it is gone. */
 static void print_iface_key(const char *key, const struct nlattr *attr)
 {
@@ -115,6 +121,8 @@ int cli_cpe_print(const struct nlattr **tb, void *data)
 		     cli_name(backoff_names, cli_u8(tb[MPCONV_A_CPE_BACKOFF])));
 	print_uint("backoff_ms", ", waiting %" PRIu64 " ms more\n",
 		   cli_u32(tb[MPCONV_A_CPE_BACKOFF_MS]));
+	print_string("quic", "  quic (UDP to port 443 of converted destinations): %s\n",
+		     cli_name(quic_names, cli_u8(tb[MPCONV_A_CPE_QUIC])));
 	print_uint("connect_timeout_ms", "  timeouts: connect %" PRIu64 " ms",
 		   cli_u32(tb[MPCONV_A_CPE_CONNECT_TIMEOUT_MS]));
 	print_uint("idle_timeout_ms", ", idle %" PRIu64 " ms",
@@ -166,6 +174,7 @@ static const struct cli_opt cpe_opts[] = {
 	CLI_U32("max-per-host", MPCONV_A_CPE_MAX_PER_HOST),
 	CLI_CHOICE("overflow", MPCONV_A_CPE_OVERFLOW, overflow_names),
 	CLI_CHOICE("backoff", MPCONV_A_CPE_BACKOFF, backoff_names),
+	CLI_CHOICE("quic", MPCONV_A_CPE_QUIC, quic_names),
 	CLI_MS("connect-timeout", MPCONV_A_CPE_CONNECT_TIMEOUT_MS),
 	CLI_MS("idle-timeout", MPCONV_A_CPE_IDLE_TIMEOUT_MS),
 	CLI_MS("binding-lifetime", MPCONV_A_CPE_BINDING_LIFETIME_MS),

@@ -69,6 +69,7 @@ static const char *const stat_names[] = {
 	[MPCONV_STAT_CPE_BACKOFF] = "cpe_backoff",
 	[MPCONV_STAT_CPE_BACKOFF_BYPASSED] = "cpe_backoff_bypassed",
 	[MPCONV_STAT_CPE_BACKOFF_REFUSED] = "cpe_backoff_refused",
+	[MPCONV_STAT_CPE_QUIC_REFUSED] = "cpe_quic_refused",
 };
 
 static int stats_cb(const struct nlattr **tb, void *data)

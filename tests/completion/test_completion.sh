@@ -83,7 +83,7 @@ OPTIONS="-j --json -p --pretty -n --netns -V --version -h --help"
 CONV_KWS=$(table_kws "$ROOT/tools/conv.c" conv_opts)
 CPE_KWS=$(table_kws "$ROOT/tools/cpe.c" cpe_opts)
 CPE_KWS_KNOWN="converter iface source uplink dest bypass ports bypass-ports max-sessions
-	max-per-host overflow backoff connect-timeout idle-timeout binding-lifetime"
+	max-per-host overflow backoff quic connect-timeout idle-timeout binding-lifetime"
 IFACES=$(for d in /sys/class/net/*; do [ -d "$d" ] && echo "${d##*/}"; done | tr '\n' ' ')
 NETNS=$(ip netns list 2>/dev/null | awk '{ print $1 }' | tr '\n' ' ')
 
@@ -142,6 +142,7 @@ COMP_LINE="mpconv cpe set converter 192.0.2.1:5124 " COMP_POINT=40 \
 # Values of a fixed set.
 expect "cookie values" "on off" mpconv converter enable cookie ""
 expect "overflow values beginning with b" "bypass" mpconv cpe set overflow b
+expect "quic values" "pass refuse" mpconv cpe set quic ""
 expect "iface values: /sys/class/net" "$IFACES" mpconv cpe enable iface ""
 expect "iface list: next element, used names left out" \
 	"$(without "$IFACES" lo | sed -E 's/([^ ]+)/lo,\1/g')" mpconv cpe enable iface lo,

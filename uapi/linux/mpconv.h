@@ -291,6 +291,10 @@ enum mpconv_role {
  *	%MPCONV_BACKOFF_REFUSE
  * @MPCONV_A_CPE_BACKOFF_MS: u32, read-only: how long that wait still runs,
  *	0 when none does
+ * @MPCONV_A_CPE_QUIC: u8, &enum mpconv_quic: what becomes of a LAN host's
+ *	UDP datagram to port 443 (QUIC) of a destination the CPE would
+ *	convert a TCP connection to: %MPCONV_QUIC_PASS (the default) or
+ *	%MPCONV_QUIC_REFUSE
  */
 enum mpconv_attr {
 	MPCONV_A_UNSPEC,
@@ -368,6 +372,7 @@ enum mpconv_attr {
 	MPCONV_A_UPLINK,
 	MPCONV_A_CPE_BACKOFF,
 	MPCONV_A_CPE_BACKOFF_MS,
+	MPCONV_A_CPE_QUIC,
 
 	__MPCONV_A_MAX
 };
@@ -459,6 +464,25 @@ enum mpconv_overflow {
 enum mpconv_backoff {
 	MPCONV_BACKOFF_BYPASS,
 	MPCONV_BACKOFF_REFUSE,
+};
+
+/**
+ * enum mpconv_quic - %MPCONV_A_CPE_QUIC values
+ * @MPCONV_QUIC_PASS: forward it, as any UDP datagram
+ * @MPCONV_QUIC_REFUSE: drop it and answer as a host without a QUIC server
+ *	does, with an ICMP port unreachable (ICMPv6 destination unreachable,
+ *	code 4) under the kernel's ICMP rate limits: a browser then falls
+ *	back to TCP, which the CPE converts. The policy deciding is the one
+ *	for a TCP SYN to the same destination and port 443 (LAN interfaces
+ *	and sources, destinations, ports, bypass lists, bindings, the
+ *	built-in exclusions); whether the session table is full is not
+ *	looked at. IPv4 fragments but the first, IPv6 datagrams with
+ *	extension headers (fragments too) and datagrams too short for a
+ *	UDP header pass untouched.
+ */
+enum mpconv_quic {
+	MPCONV_QUIC_PASS,
+	MPCONV_QUIC_REFUSE,
 };
 
 /**
@@ -628,6 +652,9 @@ enum mpconv_reason {
  *	during such a wait
  * @MPCONV_STAT_CPE_BACKOFF_REFUSED: LAN SYNs answered with a RST during
  *	such a wait
+ * @MPCONV_STAT_CPE_QUIC_REFUSED: LAN UDP datagrams to port 443 dropped
+ *	and answered with an ICMP port unreachable (%MPCONV_QUIC_REFUSE);
+ *	the kernel's ICMP rate limits may have kept some answers back
  */
 enum mpconv_stat {
 	MPCONV_STAT_UNSPEC,
@@ -688,6 +715,7 @@ enum mpconv_stat {
 	MPCONV_STAT_CPE_BACKOFF,
 	MPCONV_STAT_CPE_BACKOFF_BYPASSED,
 	MPCONV_STAT_CPE_BACKOFF_REFUSED,
+	MPCONV_STAT_CPE_QUIC_REFUSED,
 
 	__MPCONV_STAT_MAX
 };
