@@ -117,3 +117,32 @@ mpc_topo_blackhole() {
 		}
 	EOF
 }
+
+# mpc_topo_hole DEV: black-hole uplink DEV (wan1, wan2) at both ends: every
+# IPv4 and IPv6 packet arriving on it is dropped, but ARP and neighbour
+# discovery, so the link stays up and resolved and nothing but silence
+# tells (a failing LTE or DSL line)
+mpc_topo_hole() {
+	local ns
+	for ns in "$ns_cpe" "$ns_conc"; do
+		ip netns exec "$ns" nft -f - <<-EOF2 || return 1
+			table netdev mpc_hole_$1 {
+				chain in {
+					type filter hook ingress device $1 priority 0;
+					ether type arp accept
+					icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert } accept
+					drop
+				}
+			}
+		EOF2
+	done
+}
+
+# mpc_topo_unhole DEV: undo mpc_topo_hole (nothing when there is none)
+mpc_topo_unhole() {
+	local ns
+	for ns in "$ns_cpe" "$ns_conc"; do
+		ip netns exec "$ns" nft delete table netdev "mpc_hole_$1" 2>/dev/null
+	done
+	return 0
+}
