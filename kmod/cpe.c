@@ -491,7 +491,10 @@ static int cpe_take_alt(struct mpconv_session *s)
 	return 0;
 }
 
-/* The first run: pick the uplinks, open the first connection. */
+/* The first run: pick the uplinks, open the first connection. Return: 0,
+ * 1 when the converter asked for a pause (backoff "refuse"), or a negative
+ * errno when no connection could be opened.
+ */
 static int cpe_start(struct mpconv_session *s)
 {
 	struct mpconv_cpe_pick p;
@@ -500,7 +503,7 @@ static int cpe_start(struct mpconv_session *s)
 	if (mpconv_cpe_backing_off(&s->mn->cpe)) {
 		/* backoff "refuse" (a "bypass" one never took the SYN) */
 		mpconv_stat_inc(s->mn, MPCONV_STAT_CPE_BACKOFF_REFUSED);
-		return -EAGAIN;
+		return 1;
 	}
 	mpconv_cpe_uplink_pick(s->mn, &p);
 	s->up_if = p.first;
@@ -597,7 +600,7 @@ static enum mpconv_step cpe_connecting(struct mpconv_session *s)
 		return cpe_lan_wait(s);
 	if (!s->hs) {
 		ret = cpe_start(s);
-		if (ret == -EAGAIN) {
+		if (ret > 0) {
 			s->syn_answer = MPCONV_SYN_ANSWER_RST;
 			return mpconv_session_fail(s, MPCONV_REASON_ERROR,
 						   READ_ONCE(s->mn->cpe.backoff_err));
