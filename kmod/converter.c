@@ -198,9 +198,12 @@ static bool dest_builtin_denied(struct net *net, const struct in6_addr *a)
  * number of the current period of the wall clock. Converters that share
  * the key (a farm behind one address) so hand out and accept the same
  * cookies without talking to each other, and rotation needs no timer: a
- * cookie of the previous period is still accepted, an older one is not.
- * The hash input and output are fixed little-endian, so that machines of
- * either byte order agree.
+ * cookie of the previous period is still accepted, an older one is not
+ * (nor is the next period's, handed out by a farm member whose clock is a
+ * little ahead). The address is the client's prefix (client-prefix4/6),
+ * as for its binding: a subscriber whose addresses rotate within its /64,
+ * or a CGNAT pool, keeps its cookie. The hash input and output are fixed
+ * little-endian, so that machines of either byte order agree.
  */
 static u64 cookie_period(const struct mpconv_conv_cfg *cfg)
 {
@@ -215,9 +218,11 @@ static void conv_cookie(const struct mpconv_conv_cfg *cfg, const struct in6_addr
 	struct {
 		struct in6_addr addr;
 		__le64 period;
-	} in = { .addr = *client, .period = cpu_to_le64(period) };
+	} in = { .period = cpu_to_le64(period) };
 	__le64 h;
 
+	ipv6_addr_prefix(&in.addr, client, ipv6_addr_v4mapped(client) ?
+			 96 + cfg->client_plen4 : cfg->client_plen6);
 	BUILD_BUG_ON(sizeof(in) != 24);
 	h = cpu_to_le64(siphash(&in, sizeof(in), &cfg->cookie_key));
 	memcpy(cookie, &h, COOKIE_LEN);
@@ -247,7 +252,12 @@ static int cookie_check(struct mpconv_session *s, const struct mpconv_conv_cfg *
 	got = s->hs + m->cookie.off;
 	if (!crypto_memneq(got, fresh, COOKIE_LEN))
 		return COOKIE_OK;
-	if (!cfg->cookie_rotate_ms || !period)
+	if (!cfg->cookie_rotate_ms)
+		return COOKIE_BAD;
+	conv_cookie(cfg, &s->client.a6, period + 1, prev);
+	if (!crypto_memneq(got, prev, COOKIE_LEN))
+		return COOKIE_OK;
+	if (!period)
 		return COOKIE_BAD;
 	conv_cookie(cfg, &s->client.a6, period - 1, prev);
 	if (crypto_memneq(got, prev, COOKIE_LEN))
@@ -1063,12 +1073,18 @@ static void conv_unlisten(struct mpconv_net *mn)
 /* ---- configuration ---- */
 
 /* Make @cfg the configuration, free @old after readers; drops cfg_lock. */
+/* A configuration holds the cookie key: wiped when freed. */
+static void conv_cfg_free_rcu(struct rcu_head *rcu)
+{
+	kfree_sensitive(container_of(rcu, struct mpconv_conv_cfg, rcu));
+}
+
 static void publish(struct mpconv_net *mn, struct mpconv_conv_cfg *cfg,
 		    struct mpconv_conv_cfg *old)
 {
 	rcu_assign_pointer(mn->conv.cfg, cfg);
 	mpconv_role_published(mn, MPCONV_ROLE_CONVERTER, cfg->enabled);
-	kfree_rcu(old, rcu);
+	call_rcu(&old->rcu, conv_cfg_free_rcu);
 }
 
 /**
@@ -1187,7 +1203,7 @@ int mpconv_converter_set(struct mpconv_net *mn, struct genl_info *info)
 
 out:
 	mutex_unlock(&mn->cfg_lock);
-	kfree(cfg);
+	kfree_sensitive(cfg);
 	return err;
 }
 
@@ -1296,6 +1312,6 @@ void mpconv_converter_stop(struct mpconv_net *mn)
  */
 void mpconv_converter_free(struct mpconv_net *mn)
 {
-	kfree(rcu_dereference_protected(mn->conv.cfg, 1));
+	kfree_sensitive(rcu_dereference_protected(mn->conv.cfg, 1));
 	RCU_INIT_POINTER(mn->conv.cfg, NULL);
 }

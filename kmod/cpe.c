@@ -133,7 +133,7 @@ static int cpe_connect(struct mpconv_session *s, int up_if, struct mpconv_watch 
 			return err;
 		}
 	}
-	*res = sock;
+	WRITE_ONCE(*res, sock);
 	mpconv_watch_add(w, sock, &s->work);
 	mpconv_addr_to_sockaddr(&conv, &ss, &slen);
 
@@ -160,10 +160,12 @@ static int cpe_connect(struct mpconv_session *s, int up_if, struct mpconv_watch 
 /* Close one of the session's connections toward the converter. */
 static void cpe_drop(struct mpconv_watch *w, struct socket **sock)
 {
+	struct socket *old = *sock;
+
 	mpconv_watch_del(w);
-	if (*sock)
-		mpconv_sock_abort(*sock);
-	*sock = NULL;
+	WRITE_ONCE(*sock, NULL);	/* read by mpconv_session_count_socks() */
+	if (old)
+		mpconv_sock_abort(old);
 }
 
 /* Open the session's (first, or only) connection, through s->up_if. */
@@ -278,9 +280,9 @@ static bool reply_server_mptcp(const u8 *buf, const struct mpconv_convert_msg *m
  */
 bool mpconv_cpe_backing_off(struct mpconv_cpe *cpe)
 {
-	unsigned long until = READ_ONCE(cpe->backoff_until);
+	u64 until = atomic64_read(&cpe->backoff_until);
 
-	return until && time_before(jiffies, until);
+	return until && time_before64(get_jiffies_64(), until);
 }
 
 /* RFC 8803: Errors 64 and 65 may suggest a delay, in seconds, before the
@@ -306,7 +308,7 @@ static void cpe_backoff(struct mpconv_session *s, const struct mpconv_convert_ms
 		return;
 	delay = min_t(u32, delay, CPE_BACKOFF_MAX_S);
 	WRITE_ONCE(s->mn->cpe.backoff_err, m->error);
-	WRITE_ONCE(s->mn->cpe.backoff_until, (jiffies + delay * HZ) | 1);
+	atomic64_set(&s->mn->cpe.backoff_until, get_jiffies_64() + (u64)delay * HZ);
 	mpconv_stat_inc(s->mn, MPCONV_STAT_CPE_BACKOFF);
 }
 
@@ -470,8 +472,8 @@ static int cpe_take_alt(struct mpconv_session *s)
 		mpconv_cpe_uplink_report(s->mn, s->up_if, false, 0);
 	cpe_drop(&s->swatch, &s->ssock);
 	mpconv_watch_del(&s->awatch);
-	s->ssock = s->alt;
-	s->alt = NULL;
+	WRITE_ONCE(s->ssock, s->alt);
+	WRITE_ONCE(s->alt, NULL);
 	mpconv_watch_add(&s->swatch, s->ssock, &s->work);
 	s->up_if = s->alt_if;
 	s->t_open = s->t_alt;
@@ -489,6 +491,15 @@ static int cpe_take_alt(struct mpconv_session *s)
 	s->hs_len = len;
 	s->hs_msg = 0;
 	return 0;
+}
+
+/* Whether a failure to open a connection says something of its uplink
+ * (rather than of this machine: memory, MPTCP off).
+ */
+static bool cpe_path_error(int err)
+{
+	return err != -ENOMEM && err != -ENOBUFS && err != -EPROTONOSUPPORT &&
+	       err != -ENOPROTOOPT;
 }
 
 /* The first run: pick the uplinks, open the first connection. Return: 0,
@@ -513,7 +524,8 @@ static int cpe_start(struct mpconv_session *s)
 	if (!err || !s->hs)
 		return err ?: 0;
 	/* no route through that uplink, say: the next one at once */
-	mpconv_cpe_uplink_report(s->mn, s->up_if, false, 0);
+	if (cpe_path_error(err))
+		mpconv_cpe_uplink_report(s->mn, s->up_if, false, 0);
 	cpe_drop(&s->swatch, &s->ssock);
 	s->t_alt = jiffies;
 	return s->alt_if ? 0 : err;
@@ -537,21 +549,23 @@ static int cpe_race(struct mpconv_session *s)
 			cpe_drop(&s->awatch, &s->alt);	/* opened later: no verdict */
 			goto won;
 		}
-		if (st == -ECONNREFUSED) {
-			/* the path works, the converter does not listen */
-			mpconv_cpe_uplink_report(mn, s->up_if, true, 0);
-			return cpe_unreachable(s);
-		}
+		/* A reset (or an ICMP error) counts as a miss too: a path
+		 * whose firewall or captive portal refuses the converter's
+		 * port is no path to it, and the next uplink is tried at once.
+		 */
 		if (st < 0) {
 			mpconv_cpe_uplink_report(mn, s->up_if, false, 0);
 			cpe_drop(&s->swatch, &s->ssock);
 			s->t_alt = jiffies;
 		}
 	}
-	if (s->alt_if && !s->alt_started && time_after_eq(jiffies, s->t_alt) &&
-	    cpe_open_alt(s)) {
-		mpconv_cpe_uplink_report(mn, s->alt_if, false, 0);
-		cpe_drop(&s->awatch, &s->alt);
+	if (s->alt_if && !s->alt_started && time_after_eq(jiffies, s->t_alt)) {
+		st = cpe_open_alt(s);
+		if (st) {
+			if (cpe_path_error(st))
+				mpconv_cpe_uplink_report(mn, s->alt_if, false, 0);
+			cpe_drop(&s->awatch, &s->alt);
+		}
 	}
 	if (s->alt) {
 		st = cpe_attempt_state(s->alt);
@@ -560,10 +574,6 @@ static int cpe_race(struct mpconv_session *s)
 			if (cpe_take_alt(s))
 				return cpe_unreachable(s);
 			goto won;
-		}
-		if (st == -ECONNREFUSED) {
-			mpconv_cpe_uplink_report(mn, s->alt_if, true, 0);
-			return cpe_unreachable(s);
 		}
 		if (st < 0) {
 			mpconv_cpe_uplink_report(mn, s->alt_if, false, 0);
@@ -614,8 +624,13 @@ static enum mpconv_step cpe_connecting(struct mpconv_session *s)
 			return ret;
 	}
 	sk = s->ssock->sk;
-	if (READ_ONCE(sk->sk_err) || sk->sk_state == TCP_CLOSE)
+	if (READ_ONCE(sk->sk_err) || sk->sk_state == TCP_CLOSE) {
+		/* answered, then reset before any reply: whatever answered
+		 * was not a converter (a middlebox, a captive portal)
+		 */
+		mpconv_cpe_uplink_report(s->mn, s->up_if, false, 0);
 		return cpe_unreachable(s);
+	}
 	if (time_after_eq(jiffies, s->deadline)) {
 		mpconv_stat_inc(s->mn, MPCONV_STAT_CPE_TIMEOUT);
 		return mpconv_session_fail(s, MPCONV_REASON_TIMEOUT, 0);
@@ -648,6 +663,7 @@ static enum mpconv_step cpe_connecting(struct mpconv_session *s)
 	ret = mpconv_convert_decode(s->hs, s->hs_len, MPCONV_CONVERT_REPLY, &m, &code);
 	if (ret < 0 || (!ret && eof)) {
 		mpconv_stat_inc(s->mn, MPCONV_STAT_CPE_BAD_REPLY);
+		mpconv_cpe_uplink_report(s->mn, s->up_if, false, 0);
 		s->syn_answer = MPCONV_SYN_ANSWER_RST;
 		return mpconv_session_fail(s, MPCONV_REASON_MALFORMED, 0);
 	}
@@ -997,11 +1013,11 @@ static int put_uplink_state(struct mpconv_net *mn, struct sk_buff *msg)
 
 static u32 cpe_backoff_left(struct mpconv_cpe *cpe)
 {
-	unsigned long until = READ_ONCE(cpe->backoff_until);
+	u64 until = atomic64_read(&cpe->backoff_until), now = get_jiffies_64();
 
-	if (!until || !time_before(jiffies, until))
+	if (!until || !time_before64(now, until))
 		return 0;
-	return jiffies_to_msecs(until - jiffies);
+	return jiffies64_to_msecs(until - now);
 }
 
 /* Make @cfg the configuration, free @old after readers; drops cfg_lock. */
@@ -1136,7 +1152,7 @@ int mpconv_cpe_set(struct mpconv_net *mn, struct genl_info *info)
 		mpconv_session_kill_all(mn, MPCONV_ROLE_CPE);
 	}
 	if (memcmp(&cfg->converter, &old->converter, sizeof(cfg->converter)))
-		WRITE_ONCE(mn->cpe.backoff_until, 0);	/* a new converter */
+		atomic64_set(&mn->cpe.backoff_until, 0);	/* a new converter */
 	if (cfg->enabled)
 		mpconv_cpe_uplink_config(mn, cfg, memcmp(&cfg->converter, &old->converter,
 							 sizeof(cfg->converter)));

@@ -260,8 +260,11 @@ struct mpconv_cpe_syn {
  * @n_up: entries in @up (1 without configured uplinks)
  * @up: the uplinks, most preferred first
  * @probe_work: probes the uplinks that are down
- * @backoff_until: jiffies until which the converter is not asked (its
- *	Error 64 or 65 said so), 0 for none
+ * @backoff_until: jiffies_64 until which the converter is not asked (its
+ *	Error 64 or 65 said so), 0 for none (64 bits: a 32-bit jiffies value
+ *	left behind would come back "in the future" after 2^31 ticks)
+ * @probe_to: the converter the probes ask (under @up_mutex; set with the
+ *	uplinks, so that no probe goes to a converter being replaced)
  * @backoff_err: that Error's code
  *
  * Lifetime: the listeners and hooks exist while the role is enabled; the
@@ -286,8 +289,9 @@ struct mpconv_cpe {
 	u8 n_up;
 	struct mpconv_cpe_uplink up[MPCONV_CPE_MAX_UPLINKS];
 	struct delayed_work probe_work;
-	unsigned long backoff_until;
+	atomic64_t backoff_until;
 	u8 backoff_err;
+	struct mpconv_addr probe_to;
 };
 
 int mpconv_cpe_init(struct mpconv_net *mn);

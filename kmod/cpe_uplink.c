@@ -6,7 +6,7 @@
  * first) opens each conversion's first MPTCP subflow through the first
  * uplink that is up, pinned to it (SO_BINDTOIFINDEX; the in-kernel path
  * manager adds the other subflows from its endpoints). If no SYN+ACK has
- * come back after twice that uplink's smoothed handshake time (250-500 ms),
+ * come back after twice that uplink's smoothed handshake time (250-1000 ms),
  * the session opens a second connection through the next uplink, and the
  * first of the two to be answered carries the conversion; the other is
  * aborted (cpe.c). That is Happy Eyeballs over uplinks: a black-holed
@@ -46,11 +46,16 @@
 #include "mpconv.h"
 #include "netlink.h"
 
-/* Stagger between the attempts of one conversion, and its default before
- * the first handshake through an uplink was timed.
+/* Stagger between the attempts of one conversion: twice the first uplink's
+ * smoothed handshake time, within these bounds (a slow preferred uplink,
+ * satellite or a loaded LTE cell, must still win its races: a cap too low
+ * would have the backup win every one and the preferred uplink marked down
+ * and up in turn), and its default before the first handshake through it
+ * was timed.
  */
 #define STAGGER_MIN_MS		250
-#define STAGGER_MAX_MS		500
+#define STAGGER_MAX_MS		1000
+#define STAGGER_DEFAULT_MS	500
 /* Misses in a row that mark an uplink down; probes in a row that bring it
  * back.
  */
@@ -128,7 +133,7 @@ void mpconv_cpe_uplink_pick(struct mpconv_net *mn, struct mpconv_cpe_pick *p)
 {
 	struct mpconv_cpe *cpe = &mn->cpe;
 	int i, pass, order[2] = { -1, -1 }, n = 0;
-	u32 ms = STAGGER_MAX_MS;
+	u32 ms = STAGGER_DEFAULT_MS;
 
 	mutex_lock(&cpe->up_mutex);
 	for (pass = MPCONV_UPLINK_UP; pass <= MPCONV_UPLINK_DOWN && n < 2; pass++)
@@ -307,9 +312,7 @@ static int probe_open(struct mpconv_net *mn, struct mpconv_cpe_uplink *u)
 	bool fastopen = READ_ONCE(mn->cpe.fastopen);
 	int err, len, n;
 
-	rcu_read_lock();
-	conv = rcu_dereference(mn->cpe.cfg)->converter;
-	rcu_read_unlock();
+	conv = mn->cpe.probe_to;
 	mpconv_convert_begin(&b, req, sizeof(req), MPCONV_CONVERT_REQUEST);
 	err = mpconv_convert_add_info(&b);
 	if (!err)
@@ -503,6 +506,7 @@ void mpconv_cpe_uplink_config(struct mpconv_net *mn, const struct mpconv_cpe_cfg
 		down |= u->state == MPCONV_UPLINK_DOWN;
 	}
 	cpe->n_up = n;
+	cpe->probe_to = cfg->converter;
 	cpe->up_active = true;
 	if (down)
 		mod_delayed_work(mpconv_wq, &cpe->probe_work, 0);

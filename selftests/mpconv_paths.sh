@@ -24,7 +24,9 @@
 #
 # Environment: MPC_PATHS_ROUNDS transfers per kind of cut (default 1, 20
 # with MPCONV_STRESS=1, as 'make stress' runs it), MPC_PATHS_MB megabytes
-# each (default 20), MPC_PATHS_HOG busy loops in the VM (default 1).
+# each (default 20), MPC_PATHS_HOG busy loops in the VM (default 1),
+# MPC_PATHS_LOSSY 1 MB echoes through lossy, reordering paths (default 20,
+# 100 with MPCONV_STRESS=1).
 
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -32,12 +34,15 @@
 . "$(dirname "$0")/topo.sh"
 
 mpc_init
-mpc_require socat tc nft nstat ss cmp
+mpc_require socat tc nft nstat ss cmp python3
 T=$mpc_tmp
+PEER=$(dirname "$(readlink -f "$0")")/peer.py
 if [ "${MPCONV_STRESS:-0}" = 1 ]; then
 	ROUNDS=${MPC_PATHS_ROUNDS:-20}
+	LOSSY=${MPC_PATHS_LOSSY:-100}
 else
 	ROUNDS=${MPC_PATHS_ROUNDS:-1}
+	LOSSY=${MPC_PATHS_LOSSY:-20}
 fi
 MB=${MPC_PATHS_MB:-20}
 HOGS=${MPC_PATHS_HOG:-1}
@@ -202,6 +207,34 @@ for kind in netem hole; do
 			xfer $kind "$i"
 	done
 done
+
+# Both uplinks lose 1 % of their packets and reorder some (5 ms delay, a
+# tenth sent at once), both ways: every converted echo comes back whole,
+# none is reset.
+lossy() {
+	local ns dev out rc=0 t0
+	t0=$(date +%s)
+	for ns in "$ns_cpe" "$ns_conc"; do
+		for dev in wan1 wan2; do
+			tc -n "$ns" qdisc add dev "$dev" root netem delay 5ms reorder 90% 50% \
+				loss 1% || rc=1
+		done
+	done
+	if [ "$rc" = 0 ]; then
+		out=$(ip netns exec "$ns_client" timeout 900 python3 "$PEER" seq 192.0.2.130 8080 \
+			"$LOSSY" 1000000 2>&1) || rc=1
+		echo "$out"
+	fi
+	for ns in "$ns_cpe" "$ns_conc"; do
+		for dev in wan1 wan2; do
+			tc -n "$ns" qdisc del dev "$dev" root 2>/dev/null
+		done
+	done
+	echo "$(($(date +%s) - t0)) s"
+	[ "$rc" = 0 ] && [ "$(head -n 1 <<<"$out")" = "ok $LOSSY failed 0" ] &&
+	wait_for 30 tables_empty
+}
+mpc_check "1 % loss and reordering on both uplinks: $LOSSY 1 MB echoes intact, none reset" lossy
 
 mpc_check "rmmod" rmmod mpconv
 mpc_check_kernel_clean "no kernel warning during the suite"

@@ -269,14 +269,16 @@ enum mpconv_role {
  * @MPCONV_A_CONV_COOKIE_KEY_ID: u32, read-only: a fingerprint of the key,
  *	to check that several converters share one without showing it
  * @MPCONV_A_CONV_COOKIE_ROTATE_MS: u32, the cookie key's period: a cookie
- *	is made for the current period of the wall clock and accepted in that
- *	period and the next one; 0 (never rotate) or 1000-4294967295
+ *	(a keyed hash of the client's prefix, see
+ *	%MPCONV_A_CONV_CLIENT_PREFIX4, and of the period) is made for the
+ *	current period of the wall clock and accepted in that period, the
+ *	next one and the one before; 0 (never rotate) or 1000-4294967295
  *	(default 3600000)
  * @MPCONV_A_CPE_UPLINKS: nest of %MPCONV_A_IFINDEX: the uplinks toward the
  *	converter, most preferred first (at most 8). With uplinks, each new
  *	connection opens its first MPTCP subflow through the first uplink
  *	that is up, and through the next one too when the first has not
- *	answered within twice its handshake time (250-500 ms); an uplink
+ *	answered within twice its handshake time (250-1000 ms); an uplink
  *	that misses twice in a row is marked down and probed until it answers
  *	twice. Without (the default), routing alone chooses.
  * @MPCONV_A_CPE_UPLINK_STATE: nest of %MPCONV_A_UPLINK, read-only: the
