@@ -80,6 +80,26 @@ struct cpe_pkt {
 	unsigned int thoff;
 };
 
+/* The packet's addresses, and where its transport header starts (no IPv6
+ * extension header: those are left alone before).
+ */
+static void cpe_pkt_addrs(const struct sk_buff *skb, u8 pf, struct cpe_pkt *p)
+{
+	if (pf == NFPROTO_IPV4) {
+		const struct iphdr *iph = ip_hdr(skb);
+
+		ipv6_addr_set_v4mapped(iph->saddr, &p->f.saddr);
+		ipv6_addr_set_v4mapped(iph->daddr, &p->f.daddr);
+		p->thoff = ip_hdrlen(skb);
+	} else {
+		const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+
+		p->f.saddr = ip6h->saddr;
+		p->f.daddr = ip6h->daddr;
+		p->thoff = sizeof(*ip6h);
+	}
+}
+
 /* What becomes of a new LAN connection (cpe_new_conn()). */
 enum cpe_new {
 	CPE_NEW_CONVERT,	/* converted */
@@ -527,16 +547,8 @@ static unsigned int cpe_quic(struct mpconv_net *mn, const struct mpconv_cpe_cfg 
 		if (iph->frag_off & htons(IP_OFFSET))
 			return NF_ACCEPT;
 		frag = ip_is_fragment(iph);
-		ipv6_addr_set_v4mapped(iph->saddr, &p.f.saddr);
-		ipv6_addr_set_v4mapped(iph->daddr, &p.f.daddr);
-		p.thoff = ip_hdrlen(skb);
-	} else {
-		const struct ipv6hdr *ip6h = ipv6_hdr(skb);
-
-		p.f.saddr = ip6h->saddr;
-		p.f.daddr = ip6h->daddr;
-		p.thoff = sizeof(*ip6h);
 	}
+	cpe_pkt_addrs(skb, state->pf, &p);
 	uh = skb_header_pointer(skb, p.thoff, sizeof(_uh), &_uh);
 	if (!uh || uh->dest != htons(CPE_QUIC_PORT))
 		return NF_ACCEPT;
@@ -593,21 +605,9 @@ static unsigned int cpe_hook(void *priv, struct sk_buff *skb, const struct nf_ho
 		return cpe_quic(mn, cfg, skb, state);
 	if (proto != IPPROTO_TCP)
 		return NF_ACCEPT;
-	if (state->pf == NFPROTO_IPV4) {
-		const struct iphdr *iph = ip_hdr(skb);
-
-		if (ip_is_fragment(iph))
-			return NF_ACCEPT;
-		ipv6_addr_set_v4mapped(iph->saddr, &p.f.saddr);
-		ipv6_addr_set_v4mapped(iph->daddr, &p.f.daddr);
-		p.thoff = ip_hdrlen(skb);
-	} else {
-		const struct ipv6hdr *ip6h = ipv6_hdr(skb);
-
-		p.f.saddr = ip6h->saddr;
-		p.f.daddr = ip6h->daddr;
-		p.thoff = sizeof(*ip6h);
-	}
+	if (state->pf == NFPROTO_IPV4 && ip_is_fragment(ip_hdr(skb)))
+		return NF_ACCEPT;
+	cpe_pkt_addrs(skb, state->pf, &p);
 	p.th = skb_header_pointer(skb, p.thoff, sizeof(_th), &_th);
 	if (!p.th)
 		return NF_ACCEPT;
