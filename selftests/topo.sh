@@ -69,14 +69,14 @@ mpc_topo_up() {
 }
 
 # mpc_topo_shape DEV...: shape the uplinks DEV (wan1, wan2) on both ends to
-# 20 Mbit/s and 10 ms each way (20 ms RTT)
+# 20 Mbit/s (MPC_SHAPE_RATE, a tc rate) and 10 ms each way (20 ms RTT)
 mpc_topo_shape() {
 	local ns dev
 	for dev in "$@"; do
 		for ns in "$ns_cpe" "$ns_conc"; do
 			tc -n "$ns" qdisc add dev "$dev" root handle 1: netem delay 10ms limit 1000 &&
 			tc -n "$ns" qdisc add dev "$dev" parent 1: handle 2: \
-				tbf rate 20mbit burst 32kb latency 100ms || return 1
+				tbf rate "${MPC_SHAPE_RATE:-20mbit}" burst 32kb latency 100ms || return 1
 		done
 	done
 }
