@@ -907,7 +907,7 @@ static int parse_ifaces(struct net *net, const struct nlattr *list, int *out, u8
 			struct netlink_ext_ack *extack)
 {
 	const struct nlattr *attr;
-	int rem, ifindex, i;
+	int rem, ifindex, i, j;
 
 	*n = 0;
 	nla_for_each_nested(attr, list, rem) {
@@ -924,13 +924,16 @@ static int parse_ifaces(struct net *net, const struct nlattr *list, int *out, u8
 			NL_SET_ERR_MSG_ATTR(extack, attr, "no such interface in this namespace");
 			return -ENODEV;
 		}
-		for (i = 0; i < *n; i++) {
-			if (out[i] == ifindex) {
-				NL_SET_ERR_MSG_ATTR(extack, attr, "an interface is listed twice");
+		out[(*n)++] = ifindex;
+	}
+	/* after the count: a list too long is E2BIG whatever it holds */
+	for (i = 0; i < *n; i++) {
+		for (j = 0; j < i; j++) {
+			if (out[i] == out[j]) {
+				NL_SET_ERR_MSG_ATTR(extack, list, "an interface is listed twice");
 				return -EINVAL;
 			}
 		}
-		out[(*n)++] = ifindex;
 	}
 	return 0;
 }

@@ -141,7 +141,7 @@ declare -A tier_pid
 for k in $KERNELS; do
 	(
 		t0=$(date +%s)
-		bash scripts/vm-run.sh -q -k "$k" -l "$LOGS/console-$k.log" -- \
+		bash scripts/vm-run.sh -q -k "$k" -t 3600 -l "$LOGS/console-$k.log" -- \
 			env MPC_SKIP_IS_FAIL=1 make --no-print-directory -C selftests run_tests \
 			>"$LOGS/selftests-$k.log" 2>&1
 		rc=$?
