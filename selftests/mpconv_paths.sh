@@ -25,7 +25,7 @@
 # Environment: MPC_PATHS_ROUNDS transfers per kind of cut (default 1, 20
 # with MPCONV_STRESS=1, as 'make stress' runs it), MPC_PATHS_MB megabytes
 # each (default 20), MPC_PATHS_HOG busy loops in the VM (default 1),
-# MPC_PATHS_LOSSY 1 MB echoes through lossy, reordering paths (default 20,
+# MPC_PATHS_LOSSY 1 MB echoes through lossy, reordering paths (default 10,
 # 100 with MPCONV_STRESS=1).
 
 # shellcheck source=lib.sh
@@ -42,7 +42,7 @@ if [ "${MPCONV_STRESS:-0}" = 1 ]; then
 	LOSSY=${MPC_PATHS_LOSSY:-100}
 else
 	ROUNDS=${MPC_PATHS_ROUNDS:-1}
-	LOSSY=${MPC_PATHS_LOSSY:-20}
+	LOSSY=${MPC_PATHS_LOSSY:-10}
 fi
 MB=${MPC_PATHS_MB:-20}
 HOGS=${MPC_PATHS_HOG:-1}
