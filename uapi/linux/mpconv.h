@@ -584,7 +584,9 @@ enum mpconv_reason {
  * @MPCONV_STAT_CPE_NATIVE: LAN SYNs carrying an MPTCP option (MP_CAPABLE or
  *	MP_JOIN), forwarded as they are (the host speaks MPTCP itself)
  * @MPCONV_STAT_CPE_BYPASSED: LAN SYNs forwarded unconverted because of a
- *	bypass binding or a full table (%MPCONV_OVERFLOW_BYPASS)
+ *	bypass binding, a full table (%MPCONV_OVERFLOW_BYPASS) or a wait the
+ *	converter asked for (%MPCONV_BACKOFF_BYPASS, also counted in
+ *	%MPCONV_STAT_CPE_BACKOFF_BYPASSED)
  * @MPCONV_STAT_CPE_CONVERTED: connections the converter accepted
  * @MPCONV_STAT_CPE_OVERFLOW: LAN SYNs answered with a RST for a full table
  *	or host
