@@ -140,9 +140,10 @@ list_msgs() {
 	local out
 	out=$(ynl --list-msgs) || return 1
 	echo "$out"
-	[ "$(wc -l <<<"$out")" -eq 18 ] && grep -q '^config-ntf ' <<<"$out"
+	[ "$(wc -l <<<"$out")" -eq 19 ] && grep -q '^config-ntf ' <<<"$out" &&
+	grep -q '^uplink-ntf ' <<<"$out"
 }
-mpc_check "ynl finds the family in the kernel, lists its 18 messages" list_msgs
+mpc_check "ynl finds the family in the kernel, lists its 19 messages" list_msgs
 
 mpc_ns_new ns_a ynl
 status_fields() {
