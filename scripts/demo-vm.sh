@@ -107,7 +107,9 @@ for _ in $(seq 300); do
 done
 mpc_topo_hole wan1 || exit 1
 mpc_on_exit "mpc_topo_unhole wan1"
-echo "-- wan1 black-holed at both ends while $MB MB are under way; five new connections:"
+echo "-- wan1 black-holed at both ends while $MB MB are under way; five new connections"
+echo "   (each time includes starting socat under emulation, and waiting behind the"
+echo "   transfer in wan2's 20 Mbit/s queue; the first ones also wait out the stagger):"
 for i in 1 2 3 4 5; do
 	t0=$(date +%s%N)
 	n=$(echo hello | ip netns exec "$ns_client" timeout 20 socat -t 10 - TCP:192.0.2.130:9000)
