@@ -18,6 +18,13 @@
  *              releases the SYN to the transparent listener, and the
  *              session waits (still CONNECTING) for the LAN connection it
  *              accepts, within the connect timeout.
+ *              With uplinks configured, the MPTCP connection is pinned to
+ *              the first one that is up, and a second one through the
+ *              next uplink races it after a stagger (cpe_race(), health
+ *              and probes in cpe_uplink.c). An Error 3 or 32 about the
+ *              converter's cookie is answered at once by asking again
+ *              (cpe_cookie_retry()); an Error 64 or 65 with a delay makes
+ *              the CPE leave the converter alone that long (cpe_backoff()).
  *  RELAY       the shared relay (relay.c), LAN socket <-> MPTCP socket.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
