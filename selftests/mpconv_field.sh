@@ -88,15 +88,7 @@ listening() {
 	ip netns exec "$ns_server" ss -Hltn | grep -q "192.0.2.130:8080" &&
 	ip netns exec "$ns_server" ss -Hltn | grep -q "\[2001:db8:2::2\]:8080"
 }
-mpc_wait_for() { # SECS CMD...: until CMD succeeds, every 0.1 s
-	local end=$(($(date +%s) + $1))
-	shift
-	until "$@"; do
-		[ "$(date +%s)" -lt "$end" ] || return 1
-		sleep 0.1
-	done
-}
-mpc_check "the echo servers listen" mpc_wait_for 20 listening
+mpc_check "the echo servers listen" wait_for 20 listening
 
 # conn ADDR: one converted connection from the LAN host, a 1 kB echo checked;
 # prints its time in ms (connect() to the end of the echo)
@@ -164,7 +156,7 @@ heal() {
 	local before probes0
 	probes0=$(pstat cpe_probes)
 	bh_off wan1
-	mpc_wait_for 20 sh -c "[ \"\$($MPCONV -n $ns_cpe -j cpe show |
+	wait_for 20 sh -c "[ \"\$($MPCONV -n $ns_cpe -j cpe show |
 		jq -r '.uplink_state[0].state')\" = up ]" || { cpe cpe show; return 1; }
 	before=$(bind_total 198.51.100.1)
 	conn 192.0.2.130 >/dev/null || return 1
@@ -177,7 +169,7 @@ heal() {
 mpc_check "wan1 heals: probes bring it back up, new connections use it again" heal
 
 monitor_uplinks() {
-	mpc_wait_for 10 grep -q '"state":"up"' "$T/mon" || { cat "$T/mon"; return 1; }
+	wait_for 10 grep -q '"state":"up"' "$T/mon" || { cat "$T/mon"; return 1; }
 	grep '"uplink"' "$T/mon" | jq -c '[.event, .uplink.iface, .uplink.state]'
 	jq -se '[.[] | select(.event == "uplink") | .uplink.iface + ":" + .uplink.state] ==
 		["wan1:down", "wan1:up"]' "$T/mon" >/dev/null
@@ -189,7 +181,7 @@ v6_failover() {
 	cpe cpe set converter '[2001:db8:11::2]' >/dev/null || return 1
 	ten_conns 2001:db8:2::2 2001:db8:12::1 || return 1
 	bh_off wan1
-	mpc_wait_for 20 sh -c "[ \"\$($MPCONV -n $ns_cpe -j cpe show |
+	wait_for 20 sh -c "[ \"\$($MPCONV -n $ns_cpe -j cpe show |
 		jq -r '.uplink_state[0].state')\" = up ]"
 }
 mpc_check "converter over IPv6: the same failover, and back" v6_failover
@@ -268,7 +260,7 @@ at_period() {
 }
 # conn_in N: a connection made within period N (exit 2: it was not)
 conn_in() {
-	mpc_wait_for 15 at_period "$1" || { echo "missed period $1 (now $(period))"; return 2; }
+	wait_for 15 at_period "$1" || { echo "missed period $1 (now $(period))"; return 2; }
 	conn 192.0.2.130 >/dev/null || return 1
 	[ "$(period)" -eq "$1" ] || { echo "the connection ran past period $1"; return 2; }
 }
@@ -328,7 +320,7 @@ backoff() {
 	ip netns exec "$ns_conc" python3 "$PEER" error-converter 198.51.100.2 64 0f "$T/econv" \
 		>/dev/null 2>&1 &
 	echo $! >"$T/econv.pid"
-	mpc_wait_for 10 sh -c "ip netns exec $ns_conc ss -Hltn | grep -q 198.51.100.2:5124" ||
+	wait_for 10 sh -c "ip netns exec $ns_conc ss -Hltn | grep -q 198.51.100.2:5124" ||
 		return 1
 	pc 192.0.2.130 8084 >/dev/null 2>&1
 	rc=$?
@@ -349,7 +341,7 @@ backoff() {
 	[ $rc = 6 ] && [ "$(pstat cpe_backoff_refused)" = 1 ] && [ "$(econv_answered)" = 1 ] ||
 		return 1
 	# once the wait is over, the converter is asked again
-	mpc_wait_for 25 sh -c "[ \"\$($MPCONV -n $ns_cpe -j cpe show | jq .backoff_ms)\" = 0 ]" ||
+	wait_for 25 sh -c "[ \"\$($MPCONV -n $ns_cpe -j cpe show | jq .backoff_ms)\" = 0 ]" ||
 		return 1
 	pc 192.0.2.130 8084 >/dev/null 2>&1
 	echo "after the wait: requests answered $(econv_answered)"
@@ -357,7 +349,7 @@ backoff() {
 }
 mpc_check "Error 64 with a delay: the CPE waits (bypass, then refuse), then asks again" backoff
 kill "$(cat "$T/econv.pid")" 2>/dev/null
-mpc_wait_for 10 sh -c "! ip netns exec $ns_conc ss -Hltn | grep -q :5124"
+wait_for 10 sh -c "! ip netns exec $ns_conc ss -Hltn | grep -q :5124"
 cpe cpe set backoff bypass >/dev/null
 mpc_check "the converter listens again once the stand-in is gone" conv converter enable
 
@@ -365,7 +357,7 @@ tables_empty() {
 	local s
 	s="[ \"\$($MPCONV -n $ns_cpe -j session show | jq length)\" = 0 ] &&"
 	s="$s [ \"\$($MPCONV -n $ns_conc -j session show | jq length)\" = 0 ]"
-	mpc_wait_for 20 sh -c "$s" || { cpe session show; conv session show; return 1; }
+	wait_for 20 sh -c "$s" || { cpe session show; conv session show; return 1; }
 }
 mpc_check "every session ended" tables_empty
 mpc_check "rmmod with the CPE probing nothing" rmmod mpconv
