@@ -36,7 +36,7 @@ fi
 conv() { "$MPCONV" -n "$ns_conc" "$@"; }
 cstat() { conv -j stats | jq -r ".$1"; }
 # mc ARGS...: the explicit client in the cpe namespace
-mc() { ip netns exec "$ns_cpe" timeout 120 "$CLIENT" "$@"; }
+mc() { ip netns exec "$ns_cpe" timeout -k 5 120 "$CLIENT" "$@"; }
 srv() { ip netns exec "$ns_server" "$@"; }
 kernel_ge() { # MAJOR MINOR
 	local v
@@ -146,7 +146,7 @@ mpc_check "40 concurrent connections, 200 kB each, all intact" concurrent
 # --- the Convert message in the SYN ----------------------------------------
 syn_capture() {
 	local pid _
-	ip netns exec "$ns_conc" timeout 30 tcpdump -i wan1 -n -c 1 -w "$T/syn.pcap" \
+	ip netns exec "$ns_conc" timeout -k 5 30 tcpdump -i wan1 -n -c 1 -w "$T/syn.pcap" \
 		'tcp dst port 5124' \
 		>"$T/tcpdump.err" 2>&1 &
 	pid=$!
@@ -255,7 +255,7 @@ expect_error_value() {
 # unreachable is Destination Unreachable (97), its value the ICMP code
 expect_error_value "destination port closed (the server's RST)" 96 00 \
 	198.51.100.2 192.0.2.130 8099
-srv nft -f - <<-EOF
+srv timeout -k 5 60 nft -f - <<-EOF
 	table inet mpc_reject {
 		chain in {
 			type filter hook input priority 0;
@@ -267,7 +267,7 @@ EOF
 expect_error_value "ICMP port unreachable from the server" 97 03 198.51.100.2 192.0.2.130 8098
 expect_error_value "ICMPv6 administratively prohibited from the server" 97 01 \
 	2001:db8:11::2 2001:db8:2::2 8098
-srv nft delete table inet mpc_reject
+srv timeout -k 5 60 nft delete table inet mpc_reject
 ip netns exec "$ns_conc" ip route add unreachable 192.0.2.200/32
 expect_error_value "no route at the converter (unreachable route)" 97 01 \
 	198.51.100.2 192.0.2.200 8080
@@ -275,7 +275,7 @@ ip netns exec "$ns_conc" ip route del unreachable 192.0.2.200/32
 
 before=$(cstat conv_refused_client)
 unauth() {
-	ip netns exec "$ns_client" timeout 60 "$CLIENT" -J "$T/j" 198.51.100.2 192.0.2.130 8080 \
+	ip netns exec "$ns_client" timeout -k 5 60 "$CLIENT" -J "$T/j" 198.51.100.2 192.0.2.130 8080 \
 		</dev/null >/dev/null
 	[ $? -eq 3 ] && jq -e '.error == 32' "$T/j" >/dev/null &&
 		[ "$(cstat conv_refused_client)" -gt "$before" ]
@@ -353,7 +353,7 @@ mpc_check "a server reset reaches the client as a reset" server_reset
 
 client_abort() {
 	local pid
-	srv timeout 30 python3 "$PEER" watch-server 192.0.2.130 8091 >"$T/watch.out" 2>&1 &
+	srv timeout -k 5 30 python3 "$PEER" watch-server 192.0.2.130 8091 >"$T/watch.out" 2>&1 &
 	pid=$!
 	wait_listening "$T/watch.out"
 	ip netns exec "$ns_cpe" python3 "$PEER" abort-client 198.51.100.2 192.0.2.130 8091

@@ -38,12 +38,12 @@ conv() { "$MPCONV" -n "$ns_conc" "$@"; }
 pstat() { cpe -j stats | jq -r ".$1"; }
 nstat_ns() { ip netns exec "$1" nstat -az "$2" | awk -v n="$2" '$1 == n { print $2 }'; }
 # cl ARGS...: socat in the LAN client's namespace, bounded in time
-cl() { ip netns exec "$ns_client" timeout 120 socat -t 60 "$@"; }
+cl() { ip netns exec "$ns_client" timeout -k 5 120 socat -t 60 "$@"; }
 srv() { ip netns exec "$ns_server" "$@"; }
 # pc ADDR PORT: peer.py's client in the LAN (exit 4: reset, 5: timeout)
-pc() { ip netns exec "$ns_client" timeout 60 python3 "$PEER" client "$@"; }
+pc() { ip netns exec "$ns_client" timeout -k 5 60 python3 "$PEER" client "$@"; }
 # pcm ADDR PORT: the same, a native MPTCP client
-pcm() { ip netns exec "$ns_client" timeout 60 python3 "$PEER" mptcp-client "$@"; }
+pcm() { ip netns exec "$ns_client" timeout -k 5 60 python3 "$PEER" mptcp-client "$@"; }
 pshow() { cpe -j cpe show | jq -r ".$1"; }
 
 mpc_topo_up || { mpc_fail "topology"; mpc_exit; }
@@ -167,7 +167,7 @@ mpc_check "the CPE shows the session (client, destination) and the host's bindin
 native_mptcp() {
 	local before
 	before=$(pstat cpe_native)
-	ip netns exec "$ns_client" timeout 20 python3 -c '
+	ip netns exec "$ns_client" timeout -k 5 20 python3 -c '
 import socket
 s = socket.socket(socket.AF_INET, socket.SOCK_STREAM, 262)   # IPPROTO_MPTCP
 s.connect(("192.0.2.130", 8083))
@@ -201,14 +201,14 @@ inbound() {
 	local before taken pid got _
 	before=$(pstat cpe_inbound)
 	taken=$(pstat cpe_taken)
-	ip netns exec "$ns_client" timeout 60 socat -t 30 TCP-LISTEN:9000,reuseaddr EXEC:cat \
+	ip netns exec "$ns_client" timeout -k 5 60 socat -t 30 TCP-LISTEN:9000,reuseaddr EXEC:cat \
 		>/dev/null 2>&1 &
 	pid=$!
 	for _ in $(seq 100); do
 		ip netns exec "$ns_client" ss -Htln 'sport = :9000' | grep -q . && break
 		sleep 0.2
 	done
-	srv timeout 60 socat -t 30 - TCP:192.0.2.2:9000 <"$T/up1m" >"$T/got"
+	srv timeout -k 5 60 socat -t 30 - TCP:192.0.2.2:9000 <"$T/up1m" >"$T/got"
 	wait $pid
 	got=$(stat -c %s "$T/got")
 	echo "$got bytes back, inbound $before -> $(pstat cpe_inbound)," \
@@ -365,7 +365,7 @@ wait_sessions() {
 hold_begin() {
 	local _
 	rm -f "$T/ready" "$T/stop"
-	ip netns exec "$ns_client" timeout 300 python3 "$PEER" hold 192.0.2.130 8080 "$1" \
+	ip netns exec "$ns_client" timeout -k 5 300 python3 "$PEER" hold 192.0.2.130 8080 "$1" \
 		"$T/ready" "$T/stop" >"$T/hold.out" 2>&1 &
 	HOLD_PID=$!
 	for _ in $(seq 900); do

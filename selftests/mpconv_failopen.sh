@@ -90,7 +90,7 @@ mpc_check "the servers listen" wait_for 20 eval \
 # --- what the CPE takes -----------------------------------------------------------
 converted() {
 	local got
-	got=$(ip netns exec "$ns_client" timeout 20 socat -t 10 - TCP:192.0.2.130:8084 </dev/null)
+	got=$(ip netns exec "$ns_client" timeout -k 5 20 socat -t 10 - TCP:192.0.2.130:8084 </dev/null)
 	echo "$got"
 	[ "$got" = "server 192.0.2.129" ]
 }
@@ -152,7 +152,7 @@ tw_present() {
 }
 tw_old_syn() {
 	local sport=40123 pid seq got _
-	ip netns exec "$ns_cpe" timeout 60 tcpdump -i lan -n -S -c 1 \
+	ip netns exec "$ns_cpe" timeout -k 5 60 tcpdump -i lan -n -S -c 1 \
 		"tcp[tcpflags] == tcp-syn and src port $sport" >"$T/tw.syn" 2>"$T/tw.err" &
 	pid=$!
 	for _ in $(seq 150); do
@@ -161,7 +161,7 @@ tw_old_syn() {
 	done
 	# one way (-u): the LAN host closes only after the server's FIN, however
 	# slow the machine
-	got=$(ip netns exec "$ns_client" timeout 30 socat -u \
+	got=$(ip netns exec "$ns_client" timeout -k 5 30 socat -u \
 		"TCP:192.0.2.130:8084,sourceport=$sport,reuseaddr" -)
 	wait $pid
 	seq=$(sed -n 's/.*Flags \[S\], seq \([0-9]*\),.*/\1/p' "$T/tw.syn")
@@ -174,7 +174,7 @@ tw_old_syn() {
 	converted >/dev/null || return 1
 	tw_present "$sport" || { echo "the old SYN ended TIME_WAIT"; return 1; }
 	ip netns exec "$ns_client" sysctl -qw net.ipv4.tcp_tw_reuse=1
-	got=$(ip netns exec "$ns_client" timeout 30 socat -t 5 - \
+	got=$(ip netns exec "$ns_client" timeout -k 5 30 socat -t 5 - \
 		"TCP:192.0.2.130:8084,sourceport=$sport,reuseaddr" </dev/null)
 	echo "a new connection from the same port: '$got'"
 	[ "$got" = "server 192.0.2.129" ]
@@ -189,7 +189,7 @@ lan_to_lan() {
 	local got scope0 taken0
 	scope0=$(pstat cpe_out_of_scope)
 	taken0=$(pstat cpe_taken)
-	got=$(ip netns exec "$ns_client" timeout 20 socat -t 10 - \
+	got=$(ip netns exec "$ns_client" timeout -k 5 20 socat -t 10 - \
 		'TCP6:[2001:db8:3::2]:8084' </dev/null)
 	echo "got '$got'; out of scope $scope0 -> $(pstat cpe_out_of_scope), taken $taken0 -> $(pstat cpe_taken)"
 	grep -Eq '^lan2 \[?2001:(db8:1::2|0db8:0001:0000:0000:0000:0000:0002)\]?$' <<<"$got" &&
@@ -202,7 +202,7 @@ private_dest() {
 	taken0=$(pstat cpe_taken)
 	# the policy says every destination, explicitly
 	cpe cpe set dest 0.0.0.0/0,::/0 >/dev/null || return 1
-	got=$(ip netns exec "$ns_client" timeout 20 socat -t 10 - TCP:10.0.3.2:8085,connect-timeout=5 \
+	got=$(ip netns exec "$ns_client" timeout -k 5 20 socat -t 10 - TCP:10.0.3.2:8085,connect-timeout=5 \
 		</dev/null 2>&1)
 	echo "got '$got'; taken $taken0 -> $(pstat cpe_taken)"
 	cpe cpe set dest none >/dev/null || return 1
@@ -223,7 +223,7 @@ redirect() {
 			}
 		}
 	EOF
-	got=$(ip netns exec "$ns_client" timeout 20 socat -t 10 - TCP:192.0.2.130:7777 </dev/null)
+	got=$(ip netns exec "$ns_client" timeout -k 5 20 socat -t 10 - TCP:192.0.2.130:7777 </dev/null)
 	ip netns exec "$ns_cpe" nft delete table ip mpctest
 	echo "got '$got'; taken $taken0 -> $(pstat cpe_taken)"
 	[ "$got" = cpe-local ] && [ "$(pstat cpe_taken)" = "$taken0" ]
@@ -235,7 +235,7 @@ inbound_n() { # N: N connections from the server to the LAN host, each echoed
 	local i ok=0
 	for i in $(seq "$1"); do
 		head -c 2000 /dev/urandom >"$T/in.$i"
-		srv timeout 15 socat -t 5 - TCP:192.0.2.2:9000,connect-timeout=5 <"$T/in.$i" \
+		srv timeout -k 5 15 socat -t 5 - TCP:192.0.2.2:9000,connect-timeout=5 <"$T/in.$i" \
 			>"$T/in.got.$i" 2>/dev/null && cmp -s "$T/in.$i" "$T/in.got.$i" && ok=$((ok + 1))
 	done
 	echo "$ok of $1 inbound connections echoed"
@@ -265,7 +265,7 @@ mpc_check "a LAN server keeps accepting connections from outside through $INBOUN
 # An inbound connection idle for longer than the CPE's idle timeout (1 s)
 # keeps working: nothing about it expires.
 inbound_idle() {
-	ip netns exec "$ns_server" timeout 30 python3 - <<-'EOF'
+	ip netns exec "$ns_server" timeout -k 5 30 python3 - <<-'EOF'
 		import socket, time
 		s = socket.create_connection(("192.0.2.2", 9001), timeout=10)
 		s.sendall(b"one")
@@ -300,7 +300,7 @@ bridged() {
 	wait_for 10 listening "$ns_hb" 8084 || return 1
 	cpe cpe set iface lan,br0 >/dev/null || return 1
 	taken0=$(pstat cpe_taken)
-	got=$(ip netns exec "$ns_ha" timeout 20 socat -t 10 - TCP:192.0.2.11:8084,connect-timeout=5 \
+	got=$(ip netns exec "$ns_ha" timeout -k 5 20 socat -t 10 - TCP:192.0.2.11:8084,connect-timeout=5 \
 		</dev/null 2>&1)
 	cpe cpe set iface lan >/dev/null
 	echo "got '$got'; taken $taken0 -> $(pstat cpe_taken)"

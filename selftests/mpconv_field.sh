@@ -209,7 +209,7 @@ mpc_check "cookies on at the converter: learned once, three connections intact" 
 
 cookie_bigger() {
 	head -c 1000000 /dev/urandom >"$T/up1m"
-	ip netns exec "$ns_client" timeout 60 python3 "$PEER" client 192.0.2.130 8080 \
+	ip netns exec "$ns_client" timeout -k 5 60 python3 "$PEER" client 192.0.2.130 8080 \
 		<"$T/up1m" >"$T/got1m" && cmp "$T/up1m" "$T/got1m"
 }
 mpc_check "1 MB echoed intact with cookies" cookie_bigger
@@ -309,7 +309,7 @@ ip netns exec "$ns_server" socat -t 20 TCP-LISTEN:8084,reuseaddr,fork \
 	SYSTEM:'echo $SOCAT_PEERADDR' >/dev/null 2>&1 &
 mpc_on_exit "kill $!"
 # who: the address the server sees the LAN host's connection come from
-who() { ip netns exec "$ns_client" timeout 20 socat -u TCP:192.0.2.130:8084 - 2>&1; }
+who() { ip netns exec "$ns_client" timeout -k 5 20 socat -u TCP:192.0.2.130:8084 - 2>&1; }
 pc() { PEER_TIMEOUT=20 ip netns exec "$ns_client" python3 "$PEER" client "$@" </dev/null; }
 econv_answered() { cat "$T/econv"; }
 backoff_ms() { cpe -j cpe show | jq -r .backoff_ms; }

@@ -38,7 +38,7 @@ fi
 conv() { "$MPCONV" -n "$ns_conc" "$@"; }
 cstat() { conv -j stats | jq -r ".$1"; }
 # mc ARGS...: the explicit client in the cpe namespace
-mc() { ip netns exec "$ns_cpe" timeout 60 "$CLIENT" "$@"; }
+mc() { ip netns exec "$ns_cpe" timeout -k 5 60 "$CLIENT" "$@"; }
 
 # wait_for SECONDS CMD...: until CMD succeeds, at most SECONDS
 wait_for() {
@@ -202,7 +202,7 @@ mpc_check "a routed IPv6 destination still works" echo_ok 2001:db8:11::2 2001:db
 # Connect to 192.0.2.130:8080 (the same as the CLI would send), raw
 CONNECT=0a051f9000000000000000000000ffffc0000282
 mpc_check "raw Connect alone is served" \
-	sh -c "echo raw | ip netns exec $ns_cpe timeout 60 $CLIENT -R 01062263$CONNECT 198.51.100.2 | grep -qx raw"
+	sh -c "echo raw | ip netns exec $ns_cpe timeout -k 5 60 $CLIENT -R 01062263$CONNECT 198.51.100.2 | grep -qx raw"
 before=$(cstat err_unsupported)
 expect_error "Connect + private-use TLV 192: Unsupported Message" 2 \
 	-R "01072263${CONNECT}c0010000" 198.51.100.2

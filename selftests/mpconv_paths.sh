@@ -150,7 +150,7 @@ xfer() {
 	wait_for 30 tables_empty || { echo "tables not empty before"; dump; return 1; }
 	t0=$(date +%s)
 	rm -f "$T/got"
-	ip netns exec "$ns_client" timeout 600 socat -t 300 - TCP:192.0.2.130:8080 \
+	ip netns exec "$ns_client" timeout -k 5 600 socat -t 300 - TCP:192.0.2.130:8080 \
 		<"$T/data" >"$T/got" 2>"$T/err" &
 	pid=$!
 	# cut once the echo flows (a cut during the handshakes makes the
@@ -221,7 +221,7 @@ lossy() {
 		done
 	done
 	if [ "$rc" = 0 ]; then
-		out=$(ip netns exec "$ns_client" timeout 900 python3 "$PEER" seq 192.0.2.130 8080 \
+		out=$(ip netns exec "$ns_client" timeout -k 5 900 python3 "$PEER" seq 192.0.2.130 8080 \
 			"$LOSSY" 1000000 2>&1) || rc=1
 		echo "$out"
 	fi

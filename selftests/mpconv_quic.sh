@@ -119,7 +119,7 @@ conv() { "$MPCONV" -n "$ns_conc" "$@"; }
 pstat() { cpe -j stats | jq -r ".$1"; }
 # probe ADDR:PORT:TOKEN...: the LAN client's datagrams; results in $T/probe
 probe() {
-	ip netns exec "$ns_client" timeout 120 python3 "$T/udp.py" client "$@" >"$T/probe" 2>&1
+	ip netns exec "$ns_client" timeout -k 5 120 python3 "$T/udp.py" client "$@" >"$T/probe" 2>&1
 	cat "$T/probe"
 }
 # outcome ADDR PORT: what the last probe got for ADDR PORT ("OUTCOME SENT")
@@ -263,7 +263,7 @@ tcp_converted() {
 	taken=$(pstat cpe_taken)
 	converted=$(pstat cpe_converted)
 	head -c 100000 /dev/urandom >"$T/data"
-	ip netns exec "$ns_client" timeout 60 socat -t 30 - TCP:192.0.2.130:443,connect-timeout=20 \
+	ip netns exec "$ns_client" timeout -k 5 60 socat -t 30 - TCP:192.0.2.130:443,connect-timeout=20 \
 		<"$T/data" >"$T/got" || return 1
 	echo "cpe_taken $taken -> $(pstat cpe_taken), cpe_converted $converted ->" \
 		"$(pstat cpe_converted)"

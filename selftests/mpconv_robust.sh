@@ -57,9 +57,9 @@ cstat() { conv -j stats | jq -r ".$1"; }
 nstat_ns() { ip netns exec "$1" nstat -az "$2" | awk -v n="$2" '$1 == n { print $2 }'; }
 srv() { ip netns exec "$ns_server" "$@"; }
 # pc ARGS: peer.py in the LAN client's namespace
-pc() { ip netns exec "$ns_client" timeout 300 python3 "$PEER" "$@"; }
+pc() { ip netns exec "$ns_client" timeout -k 5 300 python3 "$PEER" "$@"; }
 # mc ARGS: the explicit RFC 8803 client in the cpe namespace
-mc() { ip netns exec "$ns_cpe" timeout 60 "$CLIENT" "$@"; }
+mc() { ip netns exec "$ns_cpe" timeout -k 5 60 "$CLIENT" "$@"; }
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 slab_kb() { awk '$1 == "Slab:" { print $2 }' /proc/meminfo; }
 
@@ -143,7 +143,7 @@ hold_stop() {
 	cat "$T/hold.out"
 }
 who() { # what the 8084 server saw as its client's address
-	ip netns exec "$ns_client" timeout 30 socat -t 5 - TCP:192.0.2.130:8084,connect-timeout=10 \
+	ip netns exec "$ns_client" timeout -k 5 30 socat -t 5 - TCP:192.0.2.130:8084,connect-timeout=10 \
 		</dev/null 2>/dev/null
 }
 
@@ -265,7 +265,7 @@ mpc_check "a deny-listed destination: Error 32, and not one packet reaches it" \
 unauthorized() {
 	local before rc
 	before=$(cstat conv_refused_client)
-	ip netns exec "$ns_client" timeout 60 "$CLIENT" -J "$T/j" 198.51.100.2 192.0.2.130 8080 \
+	ip netns exec "$ns_client" timeout -k 5 60 "$CLIENT" -J "$T/j" 198.51.100.2 192.0.2.130 8080 \
 		</dev/null >/dev/null
 	rc=$?
 	cat "$T/j"

@@ -44,7 +44,7 @@ cstat() { conv -j stats | jq -r ".$1"; }
 status() { conv -j status | jq -r ".$1"; }
 srv() { ip netns exec "$ns_server" "$@"; }
 # mc ARGS: the explicit RFC 8803 client in the cpe namespace
-mc() { ip netns exec "$ns_cpe" timeout 60 "$CLIENT" "$@"; }
+mc() { ip netns exec "$ns_cpe" timeout -k 5 60 "$CLIENT" "$@"; }
 
 no_session() { [ "$(status sessions)" = 0 ]; }
 # the addresses of the converter's bindings, sorted, one a line

@@ -162,7 +162,7 @@ mpc_check "status-get: version, the namespace's cookie, age, no roles, empty tab
 mpc_topo_up || { mpc_fail "topology"; mpc_exit; }
 conv() { "$MPCONV" -n "$ns_conc" "$@"; }
 # mc ARGS...: the explicit RFC 8803 client in the cpe namespace
-mc() { ip netns exec "$ns_cpe" timeout 60 "$CLIENT" "$@"; }
+mc() { ip netns exec "$ns_cpe" timeout -k 5 60 "$CLIENT" "$@"; }
 
 mpc_check "enable the converter (mpconv CLI)" \
 	conv converter enable allow 198.51.100.0/24 binding-lifetime 1s
@@ -220,7 +220,7 @@ dump_session() {
 	# of silence, ran out before the binding dump): -w 0, no silence limit.
 	rm -f "$T/ynl-stop"
 	(echo hello; for _ in $(seq 1200); do [ -e "$T/ynl-stop" ] && break; sleep 0.2; done) |
-		ip netns exec "$ns_cpe" timeout 300 "$CLIENT" -w 0 198.51.100.2 192.0.2.130 8080 \
+		ip netns exec "$ns_cpe" timeout -k 5 300 "$CLIENT" -w 0 198.51.100.2 192.0.2.130 8080 \
 		>"$T/held" 2>&1 &
 	pid=$!
 	for _ in $(seq 50); do

@@ -16,13 +16,46 @@ timeout_s=${MPC_SUITE_TIMEOUT:-$timeout_s}
 n=0
 rc_all=0
 
+# hang_report PROG: the processes of the running suite, the kernel stacks of
+# those blocked, and the kernel's list of blocked tasks (sysrq w).
+hang_report() {
+	local pid
+	echo "$1 is about to time out; processes:"
+	ps -eo pid,ppid,stat,wchan:28,etimes,args --forest | grep -v ' \[' | tail -n 60
+	for pid in $(ps -eo pid=,stat= | awk '$2 ~ /^D/ { print $1 }'); do
+		echo "blocked: $(cat "/proc/$pid/cmdline" 2>/dev/null | tr '\0' ' ')"
+		cat "/proc/$pid/stack" 2>/dev/null
+	done
+	echo w >/proc/sysrq-trigger 2>/dev/null
+	dmesg | tail -n 80
+}
+
 echo "TAP version 13"
 echo "1..$#"
 for prog in "$@"; do
 	n=$((n + 1))
 	echo "# selftests: mpconv: $prog"
-	timeout --foreground -k 10 "$timeout_s" bash "./$prog" 2>&1 | sed -u 's/^/# /'
-	rc=${PIPESTATUS[0]}
+	rcfile=$(mktemp)
+	{
+		timeout -k 10 "$timeout_s" bash "./$prog" 2>&1
+		echo $? >"$rcfile"
+	} | sed -u 's/^/# /' &
+	suite=$!
+	# Shortly before the time limit, say where the suite is stuck: a
+	# timeout with nothing after the last check is not debuggable.
+	(
+		trap 'kill "$nap" 2>/dev/null; exit 0' TERM
+		sleep $((timeout_s > 60 ? timeout_s - 30 : timeout_s / 2)) </dev/null >/dev/null 2>&1 &
+		nap=$!
+		wait "$nap"
+		hang_report "$prog" 2>&1 | sed -u 's/^/# hang: /'
+	) &
+	watchdog=$!
+	wait "$suite"
+	kill "$watchdog" 2>/dev/null
+	wait "$watchdog" 2>/dev/null
+	rc=$(cat "$rcfile")
+	rm -f "$rcfile"
 	case $rc in
 	0) echo "ok $n selftests: mpconv: $prog" ;;
 	4) echo "ok $n selftests: mpconv: $prog # SKIP" ;;

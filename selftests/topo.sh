@@ -99,7 +99,7 @@ mpc_topo_xfer() {
 	local t0 n
 	t0=$(date +%s%N)
 	n=$(head -c "$(($1 * 1000000))" /dev/zero |
-		ip netns exec "$ns_client" timeout 120 socat -t 60 - "TCP:$2:$3") || return 1
+		ip netns exec "$ns_client" timeout -k 5 120 socat -t 60 - "TCP:$2:$3") || return 1
 	[ "$n" = $(($1 * 1000000)) ] || { echo "the server got $n of $(($1 * 1000000)) bytes" >&2; return 1; }
 	echo $((($(date +%s%N) - t0) / 1000000))
 }
