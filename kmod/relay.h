@@ -31,6 +31,8 @@
  * @bytes: bytes delivered to @dst; read with mpconv_relay_bytes() (dumps run
  *	beside the relay, and a u64 tears on 32-bit machines)
  * @syncp: guards @bytes for those readers
+ * @err: an error @src reported on a read that also brought data; returned
+ *	by the next read (a socket reports an error once)
  * @eof: @src has reached its end of stream
  * @shut: @dst has been shut down for writing (half-close passed on)
  */
@@ -43,6 +45,7 @@ struct mpconv_relay_dir {
 	u64_stats_t bytes;
 	struct u64_stats_sync syncp;
 	unsigned long active;
+	int err;
 	bool eof;
 	bool shut;
 };

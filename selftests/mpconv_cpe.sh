@@ -88,6 +88,8 @@ srv socat -t 60 -u TCP-LISTEN:8082,backlog=128,reuseaddr,fork SYSTEM:"sha256sum 
 srv socat -t 60 TCP-LISTEN:8084,backlog=128,reuseaddr,fork SYSTEM:'echo $SOCAT_PEERADDR' \
 	>/dev/null 2>&1 &
 srv "$CLIENT" -S -M -e 192.0.2.130 8083 >/dev/null 2>&1 &
+srv socat -t 60 TCP-LISTEN:8086,backlog=128,reuseaddr,fork SYSTEM:"cat $T/small" \
+	>/dev/null 2>&1 &
 mpc_on_exit "kill $(jobs -p | tr '\n' ' ')"
 sleep 1
 
@@ -118,6 +120,28 @@ download() {
 	cl -u TCP:192.0.2.130:8081 - </dev/null >"$T/got" && cmp "$T/down3m" "$T/got"
 }
 mpc_check "3 MB download intact" download
+
+# An answer the server writes at once reaches the LAN host in one segment,
+# as on a direct path: split by the relays, its second piece would wait for
+# the first one's (delayed) ACK.
+one_piece() {
+	local td pieces
+	ip netns exec "$ns_client" timeout -k 5 60 tcpdump -U -i lan -n -w "$T/piece.pcap" \
+		'tcp src port 8086' 2>"$T/td.err" &
+	td=$!
+	wait_for 20 grep -q "listening on" "$T/td.err" || return 1
+	cl -u TCP:192.0.2.130:8086 - </dev/null >"$T/got"
+	# the capture is done once it holds the server's FIN
+	wait_for 20 fin_captured
+	kill -INT "$td"
+	wait "$td"
+	cmp "$T/small" "$T/got" || return 1
+	tcpdump -r "$T/piece.pcap" -n 2>/dev/null | grep 'length [1-9]'
+	pieces=$(tcpdump -r "$T/piece.pcap" -n 2>/dev/null | grep -c 'length [1-9]')
+	[ "$pieces" = 1 ]
+}
+fin_captured() { tcpdump -r "$T/piece.pcap" -n 2>/dev/null | grep -q 'Flags \[F'; }
+mpc_check "a 1000-byte answer written at once arrives in one segment, as direct" one_piece
 
 echo_v6() {
 	cl - "TCP6:[2001:db8:2::2]:8080" <"$T/up1m" >"$T/got" && cmp "$T/up1m" "$T/got"
