@@ -45,7 +45,7 @@ for prog in "$@"; do
 	# timeout with nothing after the last check is not debuggable.
 	(
 		trap 'kill "$nap" 2>/dev/null; exit 0' TERM
-		sleep $((timeout_s > 60 ? timeout_s - 30 : timeout_s / 2)) </dev/null >/dev/null 2>&1 &
+		sleep $((timeout_s > 60 ? timeout_s - 30 : timeout_s / 2)) >/dev/null 2>&1 &
 		nap=$!
 		wait "$nap"
 		hang_report "$prog" 2>&1 | sed -u 's/^/# hang: /'
