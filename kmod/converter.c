@@ -21,6 +21,9 @@
 #include <linux/inetdevice.h>
 #include <linux/math64.h>
 #include <linux/mm.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter_ipv4.h>
+#include <linux/netfilter_ipv6.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/tcp.h>
@@ -1001,6 +1004,79 @@ static u32 conv_backlog(const struct mpconv_conv_cfg *cfg)
 		    (u32)BACKLOG_MAX);
 }
 
+/* ---- the path manager's subflows ---- */
+
+#define MPTCP_SUB_JOIN	1	/* RFC 8684 MP_JOIN */
+
+/*
+ * A client may announce any address (ADD_ADDR), and with add_addr_accepted
+ * above 0 the namespace's path manager opens subflows toward what it
+ * announced without asking mpconv: a client could make the converter's
+ * namespace send SYNs to destinations the converter refuses to reach (an
+ * internal server on the deny list, an address of its own). A converter
+ * never needs a subflow toward a client, whose own joins it accepts. While
+ * the role is on, an MP_JOIN SYN leaving the namespace toward a denied
+ * destination (the deny list or the built-in one, as a Connect would be
+ * judged) is dropped and counted; joins toward anything else (an MPTCP
+ * server's other addresses, with server-mptcp on) leave as before. The
+ * hook runs before conntrack, so a dropped SYN leaves no entry behind.
+ */
+static unsigned int conv_join_hook(void *priv, struct sk_buff *skb,
+				   const struct nf_hook_state *state)
+{
+	struct mpconv_net *mn = mpconv_pernet(state->net);
+	const struct mpconv_conv_cfg *cfg;
+	const struct tcphdr *th;
+	struct in6_addr dest;
+	unsigned int thoff;
+	struct tcphdr _th;
+	bool denied;
+
+	if (state->pf == NFPROTO_IPV4) {
+		const struct iphdr *iph = ip_hdr(skb);
+
+		if (iph->protocol != IPPROTO_TCP || ip_is_fragment(iph))
+			return NF_ACCEPT;
+		ipv6_addr_set_v4mapped(iph->daddr, &dest);
+		thoff = ip_hdrlen(skb);
+	} else {
+		const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+
+		if (ip6h->nexthdr != IPPROTO_TCP)
+			return NF_ACCEPT;
+		dest = ip6h->daddr;
+		thoff = sizeof(*ip6h);
+	}
+	th = skb_header_pointer(skb, skb_network_offset(skb) + thoff, sizeof(_th), &_th);
+	if (!th || !th->syn || th->ack ||
+	    mpconv_tcp_mptcp_subtype(skb, skb_network_offset(skb) + thoff, th) != MPTCP_SUB_JOIN)
+		return NF_ACCEPT;
+
+	rcu_read_lock();
+	cfg = rcu_dereference(mn->conv.cfg);
+	denied = mpconv_prefix_match(cfg->deny, cfg->n_deny, &dest);
+	rcu_read_unlock();
+	if (!denied && !dest_builtin_denied(state->net, &dest))
+		return NF_ACCEPT;
+	mpconv_stat_inc(mn, MPCONV_STAT_CONV_JOIN_DENIED);
+	return NF_DROP;
+}
+
+static const struct nf_hook_ops conv_hook_ops[] = {
+	{
+		.hook = conv_join_hook,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_LOCAL_OUT,
+		.priority = NF_IP_PRI_RAW - 1,
+	},
+	{
+		.hook = conv_join_hook,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_LOCAL_OUT,
+		.priority = NF_IP6_PRI_RAW - 1,
+	},
+};
+
 static int conv_listen(struct mpconv_net *mn, const struct mpconv_conv_cfg *cfg,
 		       struct netlink_ext_ack *extack)
 {
@@ -1042,6 +1118,12 @@ static int conv_listen(struct mpconv_net *mn, const struct mpconv_conv_cfg *cfg,
 		NL_SET_ERR_MSG(extack, "cannot listen");
 		goto err_release;
 	}
+	err = nf_register_net_hooks(mn->net, conv_hook_ops, ARRAY_SIZE(conv_hook_ops));
+	if (err) {
+		NL_SET_ERR_MSG(extack, "cannot register the netfilter hooks");
+		goto err_release;
+	}
+	conv->hooks = true;
 	conv->lsock = sock;
 	mpconv_watch_add(&conv->lwatch, sock, &conv->accept_work);
 	mod_delayed_work(mpconv_wq, &conv->accept_work, 0);
@@ -1061,6 +1143,10 @@ static void conv_unlisten(struct mpconv_net *mn)
 
 	if (!conv->lsock)
 		return;
+	if (conv->hooks) {
+		nf_unregister_net_hooks(mn->net, conv_hook_ops, ARRAY_SIZE(conv_hook_ops));
+		conv->hooks = false;
+	}
 	mpconv_watch_del(&conv->lwatch);
 	cancel_delayed_work_sync(&conv->accept_work);
 	sock_release(conv->lsock);

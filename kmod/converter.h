@@ -80,6 +80,7 @@ struct mpconv_conv_cfg {
  * @tfo_written: the value mpconv gave net.ipv4.tcp_fastopen when it turned
  *	the TFO server bit (2) on, 0 when it did not; the bit is turned off
  *	again only if nobody wrote the sysctl since
+ * @hooks: the join guard (conv_join_hook()) is registered: while @lsock is
  */
 struct mpconv_converter {
 	struct mpconv_conv_cfg __rcu *cfg;
@@ -89,6 +90,7 @@ struct mpconv_converter {
 	int tfo_written;
 	u32 backlog;
 	u32 tfo_qlen;
+	bool hooks;
 };
 
 int mpconv_converter_init(struct mpconv_net *mn);

@@ -109,34 +109,6 @@ enum cpe_new {
 	CPE_NEW_BYPASS,		/* its host's binding says bypass */
 };
 
-/* Whether the packet carries an MPTCP option. */
-static bool tcp_mptcp_opt(const struct sk_buff *skb, const struct cpe_pkt *p)
-{
-	u8 buf[MAX_TCP_OPTION_SPACE];
-	unsigned int len = p->th->doff * 4 - sizeof(struct tcphdr), i = 0;
-	const u8 *o;
-
-	if (p->th->doff <= 5)
-		return false;
-	o = skb_header_pointer(skb, p->thoff + sizeof(struct tcphdr), len, buf);
-	if (!o)
-		return false;
-	while (i < len) {
-		if (o[i] == TCPOPT_EOL)
-			break;
-		if (o[i] == TCPOPT_NOP) {
-			i++;
-			continue;
-		}
-		if (i + 1 >= len || o[i + 1] < 2 || i + o[i + 1] > len)
-			break;
-		if (o[i] == TCPOPT_MPTCP)
-			return true;
-		i += o[i + 1];
-	}
-	return false;
-}
-
 static bool port_in(const struct mpconv_port_range *r, unsigned int n, u16 port)
 {
 	unsigned int i;
@@ -363,7 +335,7 @@ static enum cpe_new cpe_new_conn(struct mpconv_net *mn, const struct mpconv_cpe_
 		return CPE_NEW_OTHER;
 	if (!cpe_dest_uplink(mn->net, skb, cfg, in, &p->f.daddr))
 		return CPE_NEW_OUT_OF_SCOPE;
-	if (p->th && tcp_mptcp_opt(skb, p))
+	if (p->th && mpconv_tcp_mptcp_subtype(skb, p->thoff, p->th) >= 0)
 		return CPE_NEW_NATIVE;
 	if (mpconv_binding_mode(mn, &p->f.saddr) == MPCONV_BIND_BYPASS)
 		return CPE_NEW_BYPASS;

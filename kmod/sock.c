@@ -520,3 +520,41 @@ bool mpconv_prefix_match(const struct mpconv_prefix *p, unsigned int n,
 			return true;
 	return false;
 }
+
+/**
+ * mpconv_tcp_mptcp_subtype() - the MPTCP option a TCP segment carries
+ * @skb: the packet
+ * @thoff: offset of its TCP header
+ * @th: that header (its first 20 bytes)
+ *
+ * Return: the subtype (RFC 8684: 0 MP_CAPABLE, 1 MP_JOIN, ...) of the
+ * segment's first MPTCP option, 16 for one too short to have a subtype, or
+ * -1 without one.
+ */
+int mpconv_tcp_mptcp_subtype(const struct sk_buff *skb, unsigned int thoff,
+			     const struct tcphdr *th)
+{
+	unsigned int len = th->doff * 4 - sizeof(*th), i = 0;
+	u8 buf[MAX_TCP_OPTION_SPACE];
+	const u8 *o;
+
+	if (th->doff <= 5)
+		return -1;
+	o = skb_header_pointer(skb, thoff + sizeof(*th), len, buf);
+	if (!o)
+		return -1;
+	while (i < len) {
+		if (o[i] == TCPOPT_EOL)
+			break;
+		if (o[i] == TCPOPT_NOP) {
+			i++;
+			continue;
+		}
+		if (i + 1 >= len || o[i + 1] < 2 || i + o[i + 1] > len)
+			break;
+		if (o[i] == TCPOPT_MPTCP)
+			return o[i + 1] > 2 ? o[i + 2] >> 4 : 16;
+		i += o[i + 1];
+	}
+	return -1;
+}

@@ -89,4 +89,9 @@ bool mpconv_sock_verified(struct socket *sock);
 int mpconv_sock_peer(struct socket *sock, struct mpconv_addr *a);
 int mpconv_sock_local(struct socket *sock, struct mpconv_addr *a);
 
+struct sk_buff;
+struct tcphdr;
+int mpconv_tcp_mptcp_subtype(const struct sk_buff *skb, unsigned int thoff,
+			     const struct tcphdr *th);
+
 #endif /* _MPCONV_SOCK_H */

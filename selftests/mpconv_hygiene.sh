@@ -276,9 +276,10 @@ mpc_check "... its data was not taken from the SYN (TCPFastOpenPassive unchanged
 
 # === item 8: a client's ADD_ADDR and the converter's path manager =========
 # The client (cpe) announces 192.0.2.1, its LAN address, which the deny list
-# forbids. With add_addr_accepted 2 the converter's namespace opens a
-# subflow toward it (the kernel's path manager does not ask mpconv); with 0
-# (the README's setting) no SYN leaves toward it.
+# forbids. With add_addr_accepted 2 the converter's path manager tries a
+# subflow toward it (it does not ask mpconv): mpconv drops the join SYN
+# before any other hook sees it, and counts it; with 0 (the README's
+# setting) the path manager does not even try.
 if command -v nft >/dev/null &&
    ip netns exec "$ns_conc" nft add table inet hyg 2>/dev/null; then
 	ip netns exec "$ns_conc" nft add chain inet hyg out '{ type filter hook output priority 0; }'
@@ -300,13 +301,16 @@ if command -v nft >/dev/null &&
 	}
 	gt() { [ "$("$1")" -gt "$2" ]; }
 
+	join_denied() { conv -j stats | jq .conv_join_denied; }
 	ip -n "$ns_conc" mptcp limits set subflow 2 add_addr_accepted 2
 	before=$(syns_to_lan)
+	denied0=$(join_denied)
 	long_conn
 	pid=$!
-	mpc_check "add_addr_accepted 2: the converter's namespace sends a SYN to the announced, denied address" \
-		wait_for 15 gt syns_to_lan "$before"
+	mpc_check "add_addr_accepted 2: the path manager's join SYN toward the announced, denied address is dropped (conv_join_denied)" \
+		wait_for 15 gt join_denied "$denied0"
 	wait "$pid"
+	mpc_check "add_addr_accepted 2: no SYN left toward it" test "$(syns_to_lan)" = "$before"
 
 	ip -n "$ns_conc" mptcp limits set subflow 2 add_addr_accepted 0
 	before=$(syns_to_lan)

@@ -70,6 +70,7 @@ static const char *const stat_names[] = {
 	[MPCONV_STAT_CPE_BACKOFF_BYPASSED] = "cpe_backoff_bypassed",
 	[MPCONV_STAT_CPE_BACKOFF_REFUSED] = "cpe_backoff_refused",
 	[MPCONV_STAT_CPE_QUIC_REFUSED] = "cpe_quic_refused",
+	[MPCONV_STAT_CONV_JOIN_DENIED] = "conv_join_denied",
 };
 
 static int stats_cb(const struct nlattr **tb, void *data)

@@ -659,6 +659,9 @@ enum mpconv_reason {
  * @MPCONV_STAT_CPE_QUIC_REFUSED: LAN UDP datagrams to port 443 dropped
  *	and answered with an ICMP port unreachable (%MPCONV_QUIC_REFUSE);
  *	the kernel's ICMP rate limits may have kept some answers back
+ * @MPCONV_STAT_CONV_JOIN_DENIED: MP_JOIN SYNs the converter's namespace
+ *	was about to send toward a denied destination (its path manager
+ *	following a client's ADD_ADDR), dropped
  */
 enum mpconv_stat {
 	MPCONV_STAT_UNSPEC,
@@ -720,6 +723,7 @@ enum mpconv_stat {
 	MPCONV_STAT_CPE_BACKOFF_BYPASSED,
 	MPCONV_STAT_CPE_BACKOFF_REFUSED,
 	MPCONV_STAT_CPE_QUIC_REFUSED,
+	MPCONV_STAT_CONV_JOIN_DENIED,
 
 	__MPCONV_STAT_MAX
 };
