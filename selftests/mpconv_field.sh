@@ -163,7 +163,11 @@ heal() {
 	cpe -j cpe show | jq -c .uplink_state
 	echo "probes $probes0 -> $(pstat cpe_probes), uplinks up $(pstat cpe_uplink_up)," \
 	     "sessions from wan1 $before -> $(bind_total 198.51.100.1)"
-	[ "$(pstat cpe_probes)" -ge $((probes0 + 2)) ] && [ "$(pstat cpe_uplink_up)" -ge 1 ] &&
+	# two probes in a row answered bring an uplink up; the first may be
+	# the one already under way (counted in probes0) when the hole closed,
+	# its SYN retransmitted through the mended uplink, so one more
+	# started after the mend is all that is certain
+	[ "$(pstat cpe_probes)" -ge $((probes0 + 1)) ] && [ "$(pstat cpe_uplink_up)" -ge 1 ] &&
 	[ "$(bind_total 198.51.100.1)" -eq $((before + 1)) ]
 }
 mpc_check "wan1 heals: probes bring it back up, new connections use it again" heal
