@@ -51,10 +51,11 @@
 #define ACCEPT_BUDGET		64
 /* Reads of a refused client's leftovers per run. */
 #define DRAIN_BUDGET		16
-/* Before the kernel's first SYN retransmission (1 s): a conversion whose
- * client has not completed its handshake by then is abandoned, so that a
- * spoofed SYN makes a server see one SYN, not its retransmissions (as long
- * as the session's work runs within the remaining 250 ms).
+/* Before the kernel's first SYN retransmission (1 s): the server connection
+ * of a conversion whose client has not completed its handshake by then is
+ * closed, so that a spoofed SYN makes a server see one SYN, not its
+ * retransmissions (as long as the session's work runs within the remaining
+ * 250 ms). See conv_guard().
  */
 #define SYN_GUARD_MS		750
 /* Fast Open requests the listener holds before their third ACK: at most a
@@ -456,15 +457,39 @@ static enum mpconv_step conv_connect_failed(struct mpconv_session *s, int err)
 	return conv_refuse(s, code, &value, 1, false);
 }
 
+/* Open the connection to s->dest: 0, or a negative error; a refusal made
+ * already (MPCONV_STEP_*) when no socket could be made, in @step.
+ */
+static int conv_dial(struct mpconv_session *s, bool mptcp)
+{
+	struct net *net = s->mn->net;
+	struct sockaddr_storage ss;
+	int err = -EPROTONOSUPPORT, len;
+
+	if (mptcp)
+		err = mpconv_sock_create(net, s->dest.family, IPPROTO_MPTCP, &s->ssock);
+	if (err)	/* not asked for, or MPTCP off in this namespace */
+		err = mpconv_sock_create(net, s->dest.family, IPPROTO_TCP, &s->ssock);
+	if (err)
+		return err;
+
+	/* ICMP errors to the error queue, to tell them from a RST (a TCP
+	 * socket only; off again once connected: see conv_connecting())
+	 */
+	mpconv_sock_recverr(s->ssock, true);
+	mpconv_watch_add(&s->swatch, s->ssock, &s->work);
+	mpconv_addr_to_sockaddr(&s->dest, &ss, &len);
+	err = kernel_connect(s->ssock, (struct sockaddr *)&ss, len, O_NONBLOCK);
+	return err == -EINPROGRESS ? 0 : err;
+}
+
 static enum mpconv_step conv_connect(struct mpconv_session *s, const struct in6_addr *dest,
 				     u16 port)
 {
 	const struct mpconv_conv_cfg *cfg;
-	struct net *net = s->mn->net;
-	struct sockaddr_storage ss;
 	u32 timeout, max_pending;
 	bool mptcp;
-	int err = -EPROTONOSUPPORT, len;
+	int err;
 
 	s->dest.a6 = *dest;
 	s->dest.port = port;
@@ -482,21 +507,10 @@ static enum mpconv_step conv_connect(struct mpconv_session *s, const struct in6_
 		mpconv_stat_inc(s->mn, MPCONV_STAT_CONV_PENDING_LIMIT);
 		return conv_refuse(s, MPCONV_CONVERT_E_RESOURCE, NULL, 0, false);
 	}
-	if (mptcp)
-		err = mpconv_sock_create(net, s->dest.family, IPPROTO_MPTCP, &s->ssock);
-	if (err)	/* not asked for, or MPTCP off in this namespace */
-		err = mpconv_sock_create(net, s->dest.family, IPPROTO_TCP, &s->ssock);
-	if (err)
+	err = conv_dial(s, mptcp);
+	if (err && !s->ssock)
 		return conv_refuse(s, MPCONV_CONVERT_E_RESOURCE, NULL, 0, false);
-
-	/* ICMP errors to the error queue, to tell them from a RST (a TCP
-	 * socket only; off again once connected: see conv_connecting())
-	 */
-	mpconv_sock_recverr(s->ssock, true);
-	mpconv_watch_add(&s->swatch, s->ssock, &s->work);
-	mpconv_addr_to_sockaddr(&s->dest, &ss, &len);
-	err = kernel_connect(s->ssock, (struct sockaddr *)&ss, len, O_NONBLOCK);
-	if (err && err != -EINPROGRESS)
+	if (err)
 		return conv_connect_failed(s, err);
 
 	/* publishes s->dest to dumps (session_fill()) */
@@ -630,38 +644,87 @@ static enum mpconv_step conv_handshake(struct mpconv_session *s)
 	return conv_request(s, &m);
 }
 
+/**
+ * conv_guard() - connecting for a client that has not completed its handshake
+ * @s: the session, guarded
+ *
+ * RFC 8803 section 7: no SYN retransmitted toward a server for a client
+ * that may be spoofed. The server connection gets SYN_GUARD_MS, less than
+ * the kernel's first SYN retransmission; a client still unverified then
+ * loses it (parked: the server saw one SYN) but keeps the rest of the
+ * connect timeout to complete its handshake: a real client whose third
+ * ACK or whose SYN+ACK was lost does so at its first retransmission (1 s),
+ * and the server connection is opened again, with a whole connect timeout.
+ * Once the client is verified and its session charged (conv_step() does
+ * both, before this step; the third ACK may arrive between the two, so
+ * verification alone is not enough), the rest of the connect timeout
+ * applies to the first connection.
+ *
+ * Return: MPCONV_STEP_AGAIN to go on connecting (s->ssock set), or the step.
+ */
+static enum mpconv_step conv_guard(struct mpconv_session *s)
+{
+	u32 timeout;
+	bool mptcp;
+	int err;
+
+	rcu_read_lock();
+	timeout = rcu_dereference(s->mn->conv.cfg)->connect_timeout_ms;
+	mptcp = rcu_dereference(s->mn->conv.cfg)->server_mptcp;
+	rcu_read_unlock();
+
+	if (!s->unverified && mpconv_sock_verified(s->csock)) {
+		s->guarded = false;
+		if (s->ssock) {
+			if (timeout > SYN_GUARD_MS)
+				s->deadline += msecs_to_jiffies(timeout - SYN_GUARD_MS);
+			return MPCONV_STEP_AGAIN;
+		}
+		mpconv_stat_inc(s->mn, MPCONV_STAT_CONV_GUARD_REDIAL);
+		s->deadline = jiffies + msecs_to_jiffies(timeout);
+		err = conv_dial(s, mptcp);
+		if (err && !s->ssock)
+			return conv_refuse(s, MPCONV_CONVERT_E_RESOURCE, NULL, 0, false);
+		if (err)
+			return conv_connect_failed(s, err);
+		return MPCONV_STEP_AGAIN;
+	}
+	/* parked: the third ACK may wake no socket watch (MPTCP), so poll */
+	if (time_before(jiffies, s->deadline))
+		return s->ssock ? MPCONV_STEP_AGAIN : MPCONV_STEP_POLL;
+	if (!s->ssock || timeout <= SYN_GUARD_MS) {
+		mpconv_stat_inc(s->mn, MPCONV_STAT_CONV_UNVERIFIED);
+		return mpconv_session_fail(s, MPCONV_REASON_TIMEOUT, 0);
+	}
+	/* Park: the server connection goes before its SYN is retransmitted. */
+	mpconv_watch_del(&s->swatch);
+	mpconv_sock_abort(s->ssock);
+	s->ssock = NULL;
+	s->deadline += msecs_to_jiffies(timeout - SYN_GUARD_MS);
+	s->poll = 0;
+	return MPCONV_STEP_POLL;
+}
+
 static enum mpconv_step conv_connecting(struct mpconv_session *s)
 {
-	struct sock *sk = s->ssock->sk;
+	struct sock *sk = s->ssock ? s->ssock->sk : NULL;
 	struct mpconv_convert_builder b;
+	enum mpconv_step step;
 	u8 opts[40];
-	u32 idle, timeout;
+	u32 idle;
 	int n;
 
-	if (sk->sk_err || sk->sk_state == TCP_CLOSE)
-		return conv_connect_failed(s, sock_error(sk) ?: -ECONNREFUSED);
 	/* The client went (reset, or never was): stop connecting for it. */
 	if (s->csock->sk->sk_err || s->csock->sk->sk_state == TCP_CLOSE)
 		return mpconv_session_fail(s, MPCONV_REASON_RESET, 0);
-	/* RFC 8803 section 7: no SYN retransmitted toward a server for a
-	 * client that may be spoofed. Once the client is verified and its
-	 * session charged (conv_step() does both, before this step; the third
-	 * ACK may arrive between the two, so verification alone is not
-	 * enough), the rest of the connect timeout applies.
-	 */
 	if (s->guarded) {
-		if (!s->unverified && mpconv_sock_verified(s->csock)) {
-			rcu_read_lock();
-			timeout = rcu_dereference(s->mn->conv.cfg)->connect_timeout_ms;
-			rcu_read_unlock();
-			s->guarded = false;
-			if (timeout > SYN_GUARD_MS)
-				s->deadline += msecs_to_jiffies(timeout - SYN_GUARD_MS);
-		} else if (time_after_eq(jiffies, s->deadline)) {
-			mpconv_stat_inc(s->mn, MPCONV_STAT_CONV_UNVERIFIED);
-			return mpconv_session_fail(s, MPCONV_REASON_TIMEOUT, 0);
-		}
+		step = conv_guard(s);
+		if (step != MPCONV_STEP_AGAIN)
+			return step;
+		sk = s->ssock->sk;
 	}
+	if (sk->sk_err || sk->sk_state == TCP_CLOSE)
+		return conv_connect_failed(s, sock_error(sk) ?: -ECONNREFUSED);
 	if (sk->sk_state != TCP_ESTABLISHED && sk->sk_state != TCP_CLOSE_WAIT) {
 		if (time_after_eq(jiffies, s->deadline)) {
 			mpconv_watch_del(&s->swatch);

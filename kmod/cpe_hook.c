@@ -23,10 +23,14 @@
  *    gateway or the interface that carries the route to the converter. A
  *    SYN carrying an MPTCP option (the host speaks MPTCP), from a host
  *    whose binding says bypass, or beyond max-sessions with overflow
- *    "bypass" is forwarded as it is. (A SYN spoofed with the 4-tuple of a
- *    forwarded connection is taken, but the request socket it makes
- *    answers that connection's segments, out of its window, with an ACK,
- *    never a reset: tcp_check_req() checks the window first.)
+ *    "bypass" is forwarded as it is. A SYN spoofed with the 4-tuple of a
+ *    forwarded connection is taken (nothing tells it from a new
+ *    connection: conntrack keeps no entry for a SYN on an established
+ *    flow), but that connection's own segments never go to the request
+ *    socket it makes: they acknowledge what their server sent, not the
+ *    request's SYN+ACK, and TCP would answer them through the listener
+ *    with a reset the real host takes (tcp_check_req() checks the ACK
+ *    before the window). They pass untouched (cpe_req_foreign());
  *  - nothing else is looked at: native MPTCP connections (also after a
  *    fallback to TCP), bypassed ones, connections from outside toward a LAN
  *    host, flows older than the module or than the role, and the stray
@@ -430,6 +434,26 @@ static struct sock *cpe_lookup(struct net *net, const struct sk_buff *skb,
 	return sk;
 }
 
+/* Whether a LAN segment for request socket @sk is another connection's: a
+ * SYN spoofed with the 4-tuple of a connection the CPE forwards made the
+ * request, and the forwarded connection's segments acknowledge what its
+ * server sent, never the request's SYN+ACK. An ACK of anything but that
+ * SYN+ACK, or a RST without ACK outside the request's sequence number, is
+ * not the request's: TCP would answer it through the listener with a
+ * reset (or drop the RST), breaking the forwarded connection.
+ */
+static bool cpe_req_foreign(const struct sock *sk, const struct tcphdr *th)
+{
+	const struct tcp_request_sock *treq;
+
+	if (sk->sk_state != TCP_NEW_SYN_RECV)
+		return false;
+	treq = tcp_rsk(inet_reqsk(sk));
+	if (th->ack)
+		return ntohl(th->ack_seq) != treq->snt_isn + 1;
+	return th->rst && ntohl(th->seq) != treq->rcv_isn + 1;
+}
+
 /* Whether an ACK no socket holds carries a valid SYN cookie of the
  * transparent listener @lsk: TCP answered a LAN SYN with a cookie when the
  * listener's queue overflowed, and this completes that handshake.
@@ -592,6 +616,11 @@ static unsigned int cpe_hook(void *priv, struct sk_buff *skb, const struct nf_ho
 
 	/* A connection mpconv holds: its socket decides, as TCP does. */
 	sk = cpe_lookup(net, skb, &p, state);
+	if (sk && cpe_req_foreign(sk, p.th)) {
+		sock_gen_put(sk);
+		mpconv_stat_inc(mn, MPCONV_STAT_CPE_FOREIGN_PASSED);
+		return NF_ACCEPT;
+	}
 	if (sk && !cpe_tw_reuse(sk, p.th))
 		return cpe_steer(net, skb, sk, state);
 

@@ -136,8 +136,9 @@ struct mpconv_session_ops {
  * @server_mptcp: the server's SYN+ACK carried MP_CAPABLE
  * @pending: counted in its binding's @pending (converter: connecting)
  * @guarded: converter: connecting for a client that has not completed its
- *	handshake yet; @deadline is then the time by which it must have
- *	(before the server's first SYN retransmission)
+ *	handshake yet; @deadline is then when the server connection closes
+ *	(before its first SYN retransmission) and, once it has (@ssock NULL,
+ *	"parked"), when the session ends unless the client completes it
  * @started: mpconv_session_start() made it runnable (under &mpconv_net.lock)
  * @ended: session_end() unlinked it (under &mpconv_net.lock)
  * @reason: why it ended (&enum mpconv_reason), set by the step that ends it

@@ -71,6 +71,8 @@ static const char *const stat_names[] = {
 	[MPCONV_STAT_CPE_BACKOFF_REFUSED] = "cpe_backoff_refused",
 	[MPCONV_STAT_CPE_QUIC_REFUSED] = "cpe_quic_refused",
 	[MPCONV_STAT_CONV_JOIN_DENIED] = "conv_join_denied",
+	[MPCONV_STAT_CPE_FOREIGN_PASSED] = "cpe_foreign_passed",
+	[MPCONV_STAT_CONV_GUARD_REDIAL] = "conv_guard_redial",
 };
 
 static int stats_cb(const struct nlattr **tb, void *data)

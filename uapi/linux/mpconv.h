@@ -621,10 +621,11 @@ enum mpconv_reason {
  *	connecting already (also counted in %MPCONV_STAT_ERR_RESOURCE)
  * @MPCONV_STAT_CONV_UNVERIFIED: conversions abandoned because the client
  *	(accepted with its request in the SYN) had not completed its
- *	handshake (or was reset) 750 ms after the request, before the
- *	kernel's first retransmission of the server's SYN (1 s): a spoofed
- *	source, most likely. The abandon runs from the session's work item:
- *	under extreme load it can come late.
+ *	handshake (or was reset) by the connect timeout: a spoofed source,
+ *	most likely. Its server connection was closed 750 ms after the
+ *	request, before the kernel's first retransmission of the server's
+ *	SYN (1 s); that close runs from the session's work item: under
+ *	extreme load it can come late.
  * @MPCONV_STAT_BINDINGS_EVICTED: bindings without a session removed before
  *	their lifetime ran out, to make room for a new client in a full
  *	binding table (the one idle the longest goes first)
@@ -662,6 +663,13 @@ enum mpconv_reason {
  * @MPCONV_STAT_CONV_JOIN_DENIED: MP_JOIN SYNs the converter's namespace
  *	was about to send toward a denied destination (its path manager
  *	following a client's ADD_ADDR), dropped
+ * @MPCONV_STAT_CPE_FOREIGN_PASSED: LAN segments of another connection
+ *	on the 4-tuple of a CPE request socket (a SYN spoofed with the
+ *	4-tuple of a connection the CPE forwards made it), passed untouched
+ * @MPCONV_STAT_CONV_GUARD_REDIAL: server connections opened again for a
+ *	client that completed its handshake only after the SYN guard (its
+ *	third ACK or the SYN+ACK lost): the first one had been closed before
+ *	its SYN could be retransmitted
  */
 enum mpconv_stat {
 	MPCONV_STAT_UNSPEC,
@@ -724,6 +732,8 @@ enum mpconv_stat {
 	MPCONV_STAT_CPE_BACKOFF_REFUSED,
 	MPCONV_STAT_CPE_QUIC_REFUSED,
 	MPCONV_STAT_CONV_JOIN_DENIED,
+	MPCONV_STAT_CPE_FOREIGN_PASSED,
+	MPCONV_STAT_CONV_GUARD_REDIAL,
 
 	__MPCONV_STAT_MAX
 };
