@@ -18,7 +18,8 @@
 #   make check-armhf          the same for 32-bit ARM (armmp 6.1, qemu-system-arm)
 #   make stress               the robustness suite's long runs (10,000 connections,
 #                             rmmod with 1,000 live sessions...) and the uplink
-#                             cut suite's 20+20 transfers, on both kernels
+#                             cut suite's 20+20 single transfers and 400 lossy
+#                             echoes, on both kernels
 #   make check-debug          every suite on a KASAN/lockdep/kmemleak build of
 #                             Debian's 6.12 (builds it first: 20-40 min)
 #   make dkms-install         register the module's source with DKMS and

@@ -22,11 +22,17 @@
 # sessions, sockets (MPTCP and subflows) and MPTCP counters of both boxes
 # are dumped, then again after wan1 has been mended for 60 s.
 #
-# Environment: MPC_PATHS_ROUNDS transfers per kind of cut (default 1, 20
-# with MPCONV_STRESS=1, as 'make stress' runs it), MPC_PATHS_MB megabytes
-# each (default 20), MPC_PATHS_HOG busy loops in the VM (default 1),
-# MPC_PATHS_LOSSY 1 MB echoes through lossy, reordering paths (default 10,
-# 100 with MPCONV_STRESS=1).
+# Then, per kind of cut, MPC_PATHS_MANY echoes of MPC_PATHS_MANY_MB
+# megabytes side by side (default 20 of 4 MB; 0: none) lose wan1 together,
+# once all relay and their first bytes are back: every one must come back
+# whole.
+#
+# Environment: MPC_PATHS_ROUNDS single transfers per kind of cut (default
+# 1, 20 with MPCONV_STRESS=1, as 'make stress' runs it), MPC_PATHS_MB
+# megabytes each (default 20), MPC_PATHS_HOG busy loops in the VM (default
+# 1), MPC_PATHS_LOSSY 1 MB echoes through lossy, reordering paths (default
+# 100, 400 with MPCONV_STRESS=1), MPC_PATHS_LOSSY_CONC of them at a time
+# (default 10).
 
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -39,12 +45,15 @@ T=$mpc_tmp
 PEER=$(dirname "$(readlink -f "$0")")/peer.py
 if [ "${MPCONV_STRESS:-0}" = 1 ]; then
 	ROUNDS=${MPC_PATHS_ROUNDS:-20}
-	LOSSY=${MPC_PATHS_LOSSY:-100}
+	LOSSY=${MPC_PATHS_LOSSY:-400}
 else
 	ROUNDS=${MPC_PATHS_ROUNDS:-1}
-	LOSSY=${MPC_PATHS_LOSSY:-10}
+	LOSSY=${MPC_PATHS_LOSSY:-100}
 fi
 MB=${MPC_PATHS_MB:-20}
+MANY=${MPC_PATHS_MANY:-20}
+MANY_MB=${MPC_PATHS_MANY_MB:-4}
+LOSSY_CONC=${MPC_PATHS_LOSSY_CONC:-10}
 HOGS=${MPC_PATHS_HOG:-1}
 
 if [ ! -f "$MPCONV_KO" ]; then
@@ -81,6 +90,7 @@ done
 [ ${#hog_pids[@]} -eq 0 ] || mpc_on_exit "kill ${hog_pids[*]}"
 
 head -c $((MB * 1000000)) /dev/urandom >"$T/data"
+head -c $((MANY_MB * 1000000)) /dev/urandom >"$T/many"
 listening() { ip netns exec "$ns_server" ss -Htln 'sport = :8080' | grep -q .; }
 wait_for 10 listening
 
@@ -136,6 +146,13 @@ dump() {
 	done
 	echo "--- client"; ip netns exec "$ns_client" ss -tinoe
 	echo "--- server"; ip netns exec "$ns_server" ss -tinoe
+	counters
+}
+
+# the counters of both roles that are not zero
+counters() {
+	echo "--- cpe counters"; cpe -j stats | jq -c 'with_entries(select(.value != 0))'
+	echo "--- converter counters"; conv -j stats | jq -c 'with_entries(select(.value != 0))'
 }
 
 tables_empty() {
@@ -201,11 +218,96 @@ xfer() {
 	return "$rc"
 }
 
+# bytes the side-by-side echoes have brought back so far
+many_back() { stat -c %s "$T"/got.* 2>/dev/null | awk '{ n += $1 } END { print n + 0 }'; }
+# every echo relaying at the CPE, and bytes coming back
+many_flowing() {
+	[ "$(cpe -j session show | jq '[.[] | select(.state == "relay")] | length')" -ge "$MANY" ] &&
+	[ "$(many_back)" -gt 0 ]
+}
+any_alive() {
+	local p
+	for p in "$@"; do
+		kill -0 "$p" 2>/dev/null && return 0
+	done
+	return 1
+}
+
+# xfer_many KIND: MANY echoes side by side, wan1 cut once all of them
+# relay and their first bytes are back; no progress for 40 s is a stall,
+# dumped
+xfer_many() {
+	local kind=$1 i pids=() total last=-1 still=0 t0 rc=0 bad=0
+	wait_for 30 tables_empty || { echo "tables not empty before"; dump; return 1; }
+	t0=$(date +%s)
+	for i in $(seq "$MANY"); do
+		rm -f "$T/got.$i"
+		ip netns exec "$ns_client" timeout -k 5 600 socat -t 300 - TCP:192.0.2.130:8080 \
+			<"$T/many" >"$T/got.$i" 2>"$T/err.$i" &
+		pids+=($!)
+	done
+	wait_for 60 many_flowing || echo "not all $MANY relaying after 60 s"
+	cut_on "$kind" || rc=1
+	total=$(many_back)
+	echo "cut with $total of $((MANY * MANY_MB * 1000000)) bytes back"
+	# a cut after the last byte would test nothing
+	[ "$total" -lt $((MANY * MANY_MB * 1000000)) ] || rc=1
+	while any_alive "${pids[@]}"; do
+		sleep 1
+		total=$(many_back)
+		if [ "$total" = "$last" ]; then
+			still=$((still + 1))
+		else
+			still=0
+			last=$total
+		fi
+		if [ "$still" -ge 40 ]; then
+			echo "STALL: $total of $((MANY * MANY_MB * 1000000)) bytes after $(($(date +%s) - t0)) s"
+			dump
+			rc=1
+			cut_off "$kind"
+			kind=none
+			for _ in $(seq 60); do
+				any_alive "${pids[@]}" || break
+				sleep 1
+			done
+			echo "after mending wan1 for 60 s: $(many_back) bytes"
+			dump
+			kill "${pids[@]}" 2>/dev/null
+			break
+		fi
+	done
+	wait "${pids[@]}"
+	[ "$kind" = none ] || cut_off "$kind"
+	wait_for 30 mended || echo "wan1 not mended 30 s after the cut was lifted"
+	for i in $(seq "$MANY"); do
+		if ! cmp -s "$T/many" "$T/got.$i"; then
+			echo "echo $i: $(stat -c %s "$T/got.$i") of $((MANY_MB * 1000000)) bytes"
+			cat "$T/err.$i"
+			bad=$((bad + 1))
+		fi
+	done
+	if [ "$bad" -gt 0 ]; then
+		[ "$rc" = 1 ] || dump
+		rc=1
+	fi
+	if ! wait_for 30 tables_empty; then
+		echo "sessions left after the transfers"
+		dump
+		rc=1
+	fi
+	echo "$kind, $MANY side by side: $(($(date +%s) - t0)) s"
+	return "$rc"
+}
+
 for kind in netem hole; do
 	for i in $(seq "$ROUNDS"); do
 		mpc_check "$kind cut of wan1 mid-transfer ($i/$ROUNDS): $MB MB echoed intact, sessions end" \
 			xfer $kind "$i"
 	done
+	[ "$MANY" -eq 0 ] ||
+		mpc_check "$kind cut of wan1 under $MANY echoes of $MANY_MB MB side by side: all intact, sessions end" \
+			xfer_many $kind
 done
 
 # Both uplinks lose 1 % of their packets and reorder some (5 ms delay, a
@@ -222,7 +324,7 @@ lossy() {
 	done
 	if [ "$rc" = 0 ]; then
 		out=$(ip netns exec "$ns_client" timeout -k 5 900 python3 "$PEER" seq 192.0.2.130 8080 \
-			"$LOSSY" 1000000 2>&1) || rc=1
+			"$LOSSY" 1000000 0 "$LOSSY_CONC" 2>&1) || rc=1
 		echo "$out"
 	fi
 	for ns in "$ns_cpe" "$ns_conc"; do
@@ -231,10 +333,13 @@ lossy() {
 		done
 	done
 	echo "$(($(date +%s) - t0)) s"
-	[ "$rc" = 0 ] && [ "$(head -n 1 <<<"$out")" = "ok $LOSSY failed 0" ] &&
+	if [ "$rc" = 1 ] || [ "$(head -n 1 <<<"$out")" != "ok $LOSSY failed 0" ]; then
+		counters
+		return 1
+	fi
 	wait_for 30 tables_empty
 }
-mpc_check "1 % loss and reordering on both uplinks: $LOSSY 1 MB echoes intact, none reset" lossy
+mpc_check "1 % loss and reordering on both uplinks: $LOSSY 1 MB echoes ($LOSSY_CONC at a time) intact, none reset" lossy
 
 mpc_check "rmmod" rmmod mpconv
 mpc_check_kernel_clean "no kernel warning during the suite"

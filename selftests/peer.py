@@ -25,13 +25,14 @@
   peer.py echo-server ADDR PORT        echo every connection until its EOF,
                                        then close; any number at once (one
                                        thread, non-blocking)
-  peer.py seq ADDR PORT N [SIZE] [SECS]
+  peer.py seq ADDR PORT N [SIZE] [SECS] [CONC]
                                        N connections one after the other, each
                                        sending SIZE bytes (default 100), half-
                                        closing and checking the echo, for at
                                        most SECS seconds; prints "ok K failed
                                        F" (and the first errors), exit 0 when
-                                       none failed
+                                       none failed; with CONC, that many
+                                       clients side by side, N in all
   peer.py hold ADDR PORT N READY STOP  open N connections, check each one with
                                        a 1-byte echo, write how many work to
                                        READY, wait for the file STOP (or 120 s),
@@ -50,6 +51,7 @@
                                        close it when the file STOP exists
 """
 import errno
+import json
 import os
 import resource
 import select
@@ -270,20 +272,20 @@ def echo_server(addr, port):
             c.close()
 
 
-def seq(addr, port, n, size=100, secs=0):
+def seq_run(addr, port, n, size, end):
+    """n echoes of size bytes one after the other: (ok, failed, errors)"""
     fam = socket.AF_INET6 if ':' in addr else socket.AF_INET
     ok = failed = 0
     errors = []
-    end = time.time() + float(secs) if float(secs) else None
-    for i in range(int(n)):
+    for i in range(n):
         if end and time.time() > end:
             break
-        data = os.urandom(int(size))
+        data = os.urandom(size)
         s = None
         try:
             s = socket.socket(fam, socket.SOCK_STREAM)
             s.settimeout(10)
-            s.connect((addr, int(port)))
+            s.connect((addr, port))
             s.sendall(data)
             s.shutdown(socket.SHUT_WR)
             got = b''
@@ -302,8 +304,48 @@ def seq(addr, port, n, size=100, secs=0):
                 errors.append("#%d: %s" % (i, e))
             if s:
                 s.close()
+    return ok, failed, errors
+
+
+def seq(addr, port, n, size=100, secs=0, conc=1):
+    n, size, conc = int(n), int(size), max(1, int(conc))
+    end = time.time() + float(secs) if float(secs) else None
+    if conc == 1:
+        ok, failed, errors = seq_run(addr, int(port), n, size, end)
+    else:
+        # conc clients side by side, n echoes in all
+        pipes = []
+        for k in range(conc):
+            r, w = os.pipe()
+            if os.fork() == 0:
+                os.close(r)
+                res = seq_run(addr, int(port), n // conc + (k < n % conc), size, end)
+                os.write(w, json.dumps(res).encode())
+                os._exit(0)
+            os.close(w)
+            pipes.append(r)
+        ok = failed = 0
+        errors = []
+        for r in pipes:
+            buf = b''
+            while True:
+                b = os.read(r, 65536)
+                if not b:
+                    break
+                buf += b
+            os.close(r)
+            try:
+                a, f, e = json.loads(buf)
+            except ValueError:
+                a, f, e = 0, 1, ["a client died"]
+            ok, failed, errors = ok + a, failed + f, errors + e
+        while True:
+            try:
+                os.wait()
+            except ChildProcessError:
+                break
     print("ok %d failed %d" % (ok, failed), flush=True)
-    for e in errors:
+    for e in errors[:5]:
         print(e, file=sys.stderr)
     return 1 if failed else 0
 
