@@ -33,6 +33,16 @@
                                        F" (and the first errors), exit 0 when
                                        none failed; with CONC, that many
                                        clients side by side, N in all
+  peer.py many ADDR PORT N SIZE READY GO
+                                       N echoes of SIZE bytes side by side:
+                                       each sends half, and once every one has
+                                       its first half back, writes N to READY
+                                       and waits for the file GO (or 300 s)
+                                       before sending the rest and half-
+                                       closing; a connection that gets nothing
+                                       for 60 s fails; prints "ok K failed F"
+                                       (and the first errors), exit 0 when
+                                       none failed
   peer.py hold ADDR PORT N READY STOP  open N connections, check each one with
                                        a 1-byte echo, write how many work to
                                        READY, wait for the file STOP (or 120 s),
@@ -290,7 +300,13 @@ def seq_run(addr, port, n, size, end):
             s.shutdown(socket.SHUT_WR)
             got = b''
             while True:
-                b = s.recv(65536)
+                try:
+                    b = s.recv(65536)
+                except socket.timeout:
+                    # held at the half, or not yet 60 s since the release
+                    if not release.is_set() or time.time() - state['go'] < 60:
+                        continue
+                    raise
                 if not b:
                     break
                 got += b
@@ -346,6 +362,87 @@ def seq(addr, port, n, size=100, secs=0, conc=1):
                 break
     print("ok %d failed %d" % (ok, failed), flush=True)
     for e in errors[:5]:
+        print(e, file=sys.stderr)
+    return 1 if failed else 0
+
+
+def many(addr, port, n, size, ready, go):
+    """n echoes side by side, held at their halves until @go exists, so
+    that what happens then (an uplink cut) finds every one mid-transfer"""
+    raise_nofile()
+    n, size = int(n), int(size)
+    half = size // 2
+    fam = socket.AF_INET6 if ':' in addr else socket.AF_INET
+    lock = threading.Condition()
+    state = {'halves': 0, 'ok': 0, 'errors': [], 'go': 0.0}
+    release = threading.Event()
+
+    def fail(i, what):
+        with lock:
+            state['errors'].append("#%d: %s" % (i, what))
+            lock.notify_all()
+
+    def writer(s, data, i):
+        try:
+            s.sendall(data[:half])
+            release.wait(300)
+            s.sendall(data[half:])
+            s.shutdown(socket.SHUT_WR)
+        except OSError as e:
+            fail(i, "send: %s" % e)
+
+    def conn(i):
+        data = os.urandom(size)
+        got = bytearray()
+        s = socket.socket(fam, socket.SOCK_STREAM)
+        try:
+            s.settimeout(20)
+            s.connect((addr, int(port)))
+            w = threading.Thread(target=writer, args=(s, data, i), daemon=True)
+            w.start()
+            counted = False
+            while True:
+                b = s.recv(65536)
+                if not b:
+                    break
+                got += b
+                if not counted and len(got) >= half:
+                    counted = True
+                    with lock:
+                        state['halves'] += 1
+                        lock.notify_all()
+            w.join(5)
+            if got != data:
+                raise ValueError("echo of %d bytes, %d back%s" %
+                                 (size, len(got), "" if len(got) != size
+                                  else " (different)"))
+            with lock:
+                state['ok'] += 1
+        except socket.timeout:
+            fail(i, "stalled: nothing for 20 s, %d of %d bytes back" % (len(got), size))
+        except (OSError, ValueError) as e:
+            fail(i, "%s (%d of %d bytes back)" % (e, len(got), size))
+        finally:
+            s.close()
+
+    threads = [threading.Thread(target=conn, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    with lock:
+        lock.wait_for(lambda: state['halves'] + len(state['errors']) >= n, 120)
+        halves = state['halves']
+    with open(ready, 'w') as f:
+        f.write("%d\n" % halves)
+    t0 = time.time()
+    while not os.path.exists(go) and time.time() - t0 < 300:
+        time.sleep(0.1)
+    state['go'] = time.time()
+    release.set()
+    for t in threads:
+        t.join()
+    failed = n - state['ok']
+    print("ok %d failed %d" % (state['ok'], failed), flush=True)
+    for e in state['errors'][:5]:
         print(e, file=sys.stderr)
     return 1 if failed else 0
 
@@ -426,7 +523,7 @@ def main():
     cmds = {'rst-server': rst_server, 'watch-server': watch_server,
             'abort-client': abort_client, 'client': client,
             'mptcp-client': mptcp_client, 'echo-server': echo_server,
-            'seq': seq, 'hold': hold, 'ns-socket': ns_socket,
+            'seq': seq, 'many': many, 'hold': hold, 'ns-socket': ns_socket,
             'error-converter': error_converter}
     if len(sys.argv) < 2 or sys.argv[1] not in cmds:
         print(__doc__, file=sys.stderr)
