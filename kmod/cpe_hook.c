@@ -14,9 +14,10 @@
  *  - an ACK that carries a valid SYN cookie of the transparent listener
  *    (the listener's queue overflowed, so TCP kept no request socket) is
  *    handed to the listener, which completes the connection;
- *  - a SYN from the LAN toward a destination the policy converts is held
- *    until the converter has answered (cpe_syn.c), then handed to the
- *    transparent listener, when the packet will be routed out of the site:
+ *  - a SYN from the LAN toward a destination the policy converts, its TCP
+ *    checksum right, is held until the converter has answered
+ *    (cpe_syn.c), then handed to the transparent listener, when the
+ *    packet will be routed out of the site:
  *    not toward a private, ULA, link-local, loopback or multicast
  *    destination, not to the CPE itself, not back to the LAN (the route's
  *    device is the ingress or another LAN interface), and through a
@@ -58,6 +59,7 @@
 #include <linux/inetdevice.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
+#include <linux/netfilter.h>
 #include <linux/netfilter_bridge.h>
 #include <linux/netfilter_ipv4.h>
 #include <linux/netfilter_ipv6.h>
@@ -218,6 +220,25 @@ static bool cpe_converter_dev(struct net *net, const struct mpconv_addr *conv,
 	return same;
 }
 
+/* The route an IPv6 TCP packet from @in gets as the stack receives it
+ * (ip6_route_input()), with a reference.
+ */
+static struct dst_entry *cpe_route6_input(struct net *net, struct sk_buff *skb,
+					  struct net_device *in)
+{
+	const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+	struct flowi6 fl6 = {
+		.flowi6_iif = in->ifindex,
+		.flowi6_mark = skb->mark,
+		.flowi6_proto = IPPROTO_TCP,
+		.daddr = ip6h->daddr,
+		.saddr = ip6h->saddr,
+		.flowlabel = ip6_flowinfo(ip6h),
+	};
+
+	return ip6_route_input_lookup(net, in, &fl6, skb, RT6_LOOKUP_F_HAS_SADDR);
+}
+
 /**
  * cpe_route_out() - the routing decision a LAN packet will get
  * @net: the namespace
@@ -254,21 +275,12 @@ static struct net_device *cpe_route_out(struct net *net, struct sk_buff *skb,
 			*gw = rt->rt_uses_gateway;
 		}
 	} else {
-		const struct ipv6hdr *ip6h = ipv6_hdr(skb);
-		struct flowi6 fl6 = {
-			.flowi6_iif = in->ifindex,
-			.flowi6_mark = skb->mark,
-			.flowi6_proto = IPPROTO_TCP,
-			.daddr = ip6h->daddr,
-			.saddr = ip6h->saddr,
-			.flowlabel = ip6_flowinfo(ip6h),
-		};
 		struct dst_entry *dst;
 		struct rt6_info *rt;
 
 		if (!READ_ONCE(net->ipv6.devconf_all->forwarding))
 			return NULL;
-		dst = ip6_route_input_lookup(net, in, &fl6, skb, RT6_LOOKUP_F_HAS_SADDR);
+		dst = cpe_route6_input(net, skb, in);
 		rt = dst_rt6_info(dst);
 		if (!dst->error && !(rt->rt6i_flags & (RTF_LOCAL | RTF_REJECT | RTF_ANYCAST))) {
 			out = dst->dev;
@@ -385,6 +397,27 @@ static int cpe_local_route(struct net *net, struct sk_buff *skb, struct net_devi
 		skb_dst_set(skb, dst);
 		return 0;
 	}
+}
+
+/* Route a packet that passes one of our sockets (its 4-tuple is that
+ * socket's, but it is not for it) as the stack would. Early demux runs only
+ * on packets without a route, and would give it that socket, which
+ * forwarding then refuses (ip_forward() and ip6_forward() drop a packet
+ * that has one): every segment of the connection would be lost.
+ */
+static void cpe_route_past(struct net *net, struct sk_buff *skb, struct net_device *in)
+{
+	if (skb_dst(skb))
+		return;
+	if (skb->protocol == htons(ETH_P_IP)) {
+		const struct iphdr *iph = ip_hdr(skb);
+
+		/* on an error the stack routes it again, and fails the same way */
+		if (ip_route_input_noref(skb, iph->daddr, iph->saddr, iph->tos, in))
+			skb_dst_drop(skb);
+		return;
+	}
+	skb_dst_set(skb, cpe_route6_input(net, skb, in));
 }
 
 /* Hand the skb to @sk (a reference the skb takes over) for local delivery. */
@@ -619,6 +652,7 @@ static unsigned int cpe_hook(void *priv, struct sk_buff *skb, const struct nf_ho
 	if (sk && cpe_req_foreign(sk, p.th)) {
 		sock_gen_put(sk);
 		mpconv_stat_inc(mn, MPCONV_STAT_CPE_FOREIGN_PASSED);
+		cpe_route_past(net, skb, state->in);
 		return NF_ACCEPT;
 	}
 	if (sk && !cpe_tw_reuse(sk, p.th))
@@ -656,6 +690,14 @@ static unsigned int cpe_hook(void *priv, struct sk_buff *skb, const struct nf_ho
 	case CPE_NEW_CONVERT:
 		break;
 	}
+
+	/* TCP drops a SYN whose checksum is wrong, but only once it gets
+	 * it: held here, it would be converted first (the converter dials
+	 * the server for a corrupted packet). It passes, for TCP to drop
+	 * where it is going and count (InCsumErrors), as without mpconv.
+	 */
+	if (nf_checksum(skb, state->hook, p.thoff, IPPROTO_TCP, state->pf))
+		return NF_ACCEPT;
 
 	/* Held until the converter answers (cpe_syn.c); handed to the
 	 * listener once it has accepted. A bypass binding's SYN passes

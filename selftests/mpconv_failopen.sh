@@ -25,7 +25,7 @@
 . "$(dirname "$0")/topo.sh"
 
 mpc_init
-mpc_require socat python3 nft ss tcpdump
+mpc_require socat python3 nft ss tcpdump nstat
 HERE=$(dirname "$(readlink -f "$0")")
 FLOOD=$HERE/mpconv_flood
 PEER=$HERE/peer.py
@@ -101,15 +101,24 @@ mpc_check "a LAN connection to the server is converted (the server sees the conv
 # (here a native MPTCP one, fallen back to TCP). The SYN is taken, but the
 # request socket it makes must not reset or stall the real connection.
 srv python3 "$PEER" echo-server 192.0.2.130 8085 >/dev/null 2>&1 &
+srv python3 "$PEER" echo-server 2001:db8:2::2 8085 >/dev/null 2>&1 &
+# syn_recv PORT: the CPE holds a request socket from the LAN host's PORT
+syn_recv() {
+	ip netns exec "$ns_cpe" ss -Htn state syn-recv "( sport = :8085 and dport = :$1 )" | grep -q .
+}
+# spoofed_syn_forwarded SERVER CLIENT: the victim connects to SERVER from
+# CLIENT, the LAN host's address
 spoofed_syn_forwarded() {
-	local sport taken0 oos0 rc=0
-	wait_for 20 listening "$ns_server" 8085 || return 1
+	local srv=$1 src=$2 sport taken0 foreign0 rc=0
+	wait_for 20 eval '[ "$(ip netns exec "$ns_server" ss -Htln "sport = :8085" | wc -l)" -ge 2 ]' ||
+		return 1
 	rm -f "$T/v-port" "$T/v-go"
-	ip netns exec "$ns_client" python3 - 192.0.2.130 8085 "$T/v-port" "$T/v-go" \
+	ip netns exec "$ns_client" python3 - "$srv" 8085 "$T/v-port" "$T/v-go" \
 		>"$T/victim.out" 2>&1 <<-EOF &
 		import os, socket, sys, time
 		addr, port, portfile, go = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
-		s = socket.socket(socket.AF_INET, socket.SOCK_STREAM, 262)  # MPTCP: never taken
+		fam = socket.AF_INET6 if ':' in addr else socket.AF_INET
+		s = socket.socket(fam, socket.SOCK_STREAM, 262)  # MPTCP: never taken
 		s.settimeout(20)
 		s.connect((addr, port))
 		s.sendall(b'a')
@@ -126,32 +135,58 @@ spoofed_syn_forwarded() {
 	local vpid=$!
 	wait_for 30 test -s "$T/v-port" || { cat "$T/victim.out"; return 1; }
 	sport=$(cat "$T/v-port")
-	taken0=$(pstat cpe_taken) oos0=$(pstat cpe_out_of_scope)
-	ip netns exec "$ns_client" "$FLOOD" -q -n 1 -p "$sport" 192.0.2.2/32 192.0.2.130 8085 ||
+	taken0=$(pstat cpe_taken) foreign0=$(pstat cpe_foreign_passed)
+	ip netns exec "$ns_client" "$FLOOD" -q -n 1 -p "$sport" "$src" "$srv" 8085 ||
 		rc=1
-	# the CPE has seen it once either counter moved
-	wait_for 20 eval '[ $(($(pstat cpe_taken) - taken0 + $(pstat cpe_out_of_scope) - oos0)) -ge 1 ]' ||
+	# the CPE took it: once converted, its request socket holds the 4-tuple
+	if ! wait_for 20 syn_recv "$sport"; then
+		echo "no request socket for the spoofed SYN"
 		rc=1
+	fi
 	touch "$T/v-go"
 	wait "$vpid"
 	cat "$T/victim.out"
 	echo "source port $sport; cpe_taken +$(($(pstat cpe_taken) - taken0))," \
-		"cpe_out_of_scope +$(($(pstat cpe_out_of_scope) - oos0))"
+		"cpe_foreign_passed +$(($(pstat cpe_foreign_passed) - foreign0))"
+	[ "$rc" = 0 ] || { cpe -j stats; conv -j stats; }
+	# the victim's segment matched the request socket and passed
+	[ "$(pstat cpe_foreign_passed)" -gt "$foreign0" ] || rc=1
 	[ "$rc" = 0 ] && grep -qx "echoed b" "$T/victim.out"
 }
-mpc_check "a spoofed SYN on a forwarded connection's 4-tuple: the connection lives on" \
-	spoofed_syn_forwarded
+mpc_check "a spoofed SYN on a forwarded connection's 4-tuple: the connection lives on (IPv4)" \
+	spoofed_syn_forwarded 192.0.2.130 192.0.2.2/32
+mpc_check "a spoofed SYN on a forwarded connection's 4-tuple: the connection lives on (IPv6)" \
+	spoofed_syn_forwarded 2001:db8:2::2 2001:db8:1::2/128
+
+# --- a corrupted SYN: never taken ---------------------------------------------------
+# A SYN whose TCP checksum is wrong is what TCP drops. The CPE must not
+# hold and convert it (the converter would dial the server for it): it
+# passes, and the server's TCP drops it and counts it, as without mpconv.
+csum_errors() { ip netns exec "$ns_server" nstat -asz TcpInCsumErrors | awk '/TcpInCsumErrors/ { print $2 }'; }
+bad_csum_syn() {
+	local taken0 acc0 err0
+	taken0=$(pstat cpe_taken) acc0=$(cstat conv_accepted) err0=$(csum_errors)
+	ip netns exec "$ns_client" "$FLOOD" -q -n 1 -c 192.0.2.2/32 192.0.2.130 8085 || return 1
+	wait_for 20 eval '[ "$(csum_errors)" -gt "$err0" ]' || echo "the server counted no checksum error"
+	echo "server TcpInCsumErrors $err0 -> $(csum_errors); cpe_taken $taken0 -> $(pstat cpe_taken);" \
+		"conv_accepted $acc0 -> $(cstat conv_accepted)"
+	[ "$(csum_errors)" -gt "$err0" ] && [ "$(pstat cpe_taken)" = "$taken0" ] &&
+		[ "$(cstat conv_accepted)" = "$acc0" ]
+}
+mpc_check "a SYN with a wrong TCP checksum is not taken: it reaches the server, which drops it" \
+	bad_csum_syn
 
 # --- TIME_WAIT: an old SYN does not end it -----------------------------------------
 # The server closes first, so the CPE's LAN socket ends in TIME_WAIT. A SYN
-# on that 4-tuple whose sequence number is the old connection's own (a
-# duplicate, or spoofed) must leave it there, as TCP would; a real new
-# connection on the same 4-tuple is converted.
+# on that 4-tuple whose sequence number and timestamp are the old
+# connection's own (a duplicate, or spoofed) is neither taken nor ends
+# it: TIME_WAIT answers it, as TCP would (sequence number and PAWS); a
+# real new connection on the same 4-tuple is converted.
 tw_present() {
 	ip netns exec "$ns_cpe" ss -Htan state time-wait "( dport = :$1 )" | grep -q .
 }
 tw_old_syn() {
-	local sport=40123 pid seq got _
+	local sport=40123 pid seq ts got taken0 rc=0 _
 	ip netns exec "$ns_cpe" timeout -k 5 60 tcpdump -i lan -n -S -c 1 \
 		"tcp[tcpflags] == tcp-syn and src port $sport" >"$T/tw.syn" 2>"$T/tw.err" &
 	pid=$!
@@ -165,14 +200,31 @@ tw_old_syn() {
 		"TCP:192.0.2.130:8084,sourceport=$sport,reuseaddr" -)
 	wait $pid
 	seq=$(sed -n 's/.*Flags \[S\], seq \([0-9]*\),.*/\1/p' "$T/tw.syn")
-	echo "got '$got', the LAN host's first sequence number ${seq:-?}"
-	[ "$got" = "server 192.0.2.129" ] && [ -n "$seq" ] || return 1
+	ts=$(sed -n 's/.*TS val \([0-9]*\) .*/\1/p' "$T/tw.syn")
+	echo "got '$got', the LAN host's first sequence number ${seq:-?}, timestamp ${ts:-?}"
+	[ "$got" = "server 192.0.2.129" ] && [ -n "$seq" ] && [ -n "$ts" ] || return 1
 	wait_for 20 tw_present "$sport" || { echo "no TIME_WAIT at the CPE"; return 1; }
-	ip netns exec "$ns_client" "$FLOOD" -q -n 1 -p "$sport" -s "$seq" 192.0.2.2/32 \
-		192.0.2.130 8084 || return 1
+	# TCP answers an old SYN in TIME_WAIT with an ACK. The LAN host, its
+	# side closed, resets that, and the RST ends TIME_WAIT (as it would
+	# end the server's on a direct path) unless tcp_rfc1337 is set: with
+	# it, TIME_WAIT outlives the exchange only if the SYN left it alone.
+	ip netns exec "$ns_cpe" sysctl -qw net.ipv4.tcp_rfc1337=1
+	ip netns exec "$ns_cpe" timeout -k 5 60 tcpdump -i lan -n -c 1 \
+		"src port 8084 and dst port $sport and tcp[tcpflags] == tcp-ack" >"$T/tw.ack" 2>"$T/tw.err" &
+	pid=$!
+	wait_for 30 grep -q 'listening on' "$T/tw.err"
+	taken0=$(pstat cpe_taken)
+	# the old SYN again: its sequence number and its timestamp
+	ip netns exec "$ns_client" "$FLOOD" -q -n 1 -p "$sport" -s "$seq" -t "$ts" 192.0.2.2/32 \
+		192.0.2.130 8084 || rc=1
+	wait $pid || { echo "TIME_WAIT did not answer the old SYN"; rc=1; }
 	# a connection after it: once it is through, the old SYN was handled
-	converted >/dev/null || return 1
-	tw_present "$sport" || { echo "the old SYN ended TIME_WAIT"; return 1; }
+	converted >/dev/null || rc=1
+	tw_present "$sport" || { echo "the old SYN ended TIME_WAIT"; rc=1; }
+	ip netns exec "$ns_cpe" sysctl -qw net.ipv4.tcp_rfc1337=0
+	echo "cpe_taken $taken0 -> $(pstat cpe_taken) (the connection after it: +1)"
+	[ "$(pstat cpe_taken)" = $((taken0 + 1)) ] || rc=1
+	[ "$rc" = 0 ] || return 1
 	ip netns exec "$ns_client" sysctl -qw net.ipv4.tcp_tw_reuse=1
 	got=$(ip netns exec "$ns_client" timeout -k 5 30 socat -t 5 - \
 		"TCP:192.0.2.130:8084,sourceport=$sport,reuseaddr" </dev/null)

@@ -6,7 +6,7 @@
  * the TCP options Linux puts in a SYN, an MP_CAPABLE option, a Fast Open
  * option and a payload (a Convert message, given in hex).
  *
- * Usage: mpconv_flood [-n COUNT] [-r PPS] [-m] [-f] [-x HEX] [-p SPORT] [-s SEQ] [-q]
+ * Usage: mpconv_flood [-n COUNT] [-r PPS] [-m] [-f] [-x HEX] [-p SPORT] [-s SEQ] [-t TSVAL] [-c] [-q]
  *                     SRC_PREFIX DST_ADDR DST_PORT
  *   -n COUNT  SYNs to send (default 1000)
  *   -r PPS    at most this many per second (default: as fast as possible)
@@ -16,6 +16,8 @@
  *   -x HEX    payload bytes (with -f: data in the SYN)
  *   -p SPORT  this source port instead of random ones
  *   -s SEQ    this sequence number instead of random ones
+ *   -t TSVAL  this timestamp value (default 1)
+ *   -c        a wrong TCP checksum (what a corrupting link delivers)
  *   -q        print nothing but errors
  * On exit it prints "sent N in S s, IP length L" (L: the length of each
  * SYN's IP packet) and exits 0 when all were sent.
@@ -49,7 +51,7 @@ static void die(const char *fmt, const char *arg)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: mpconv_flood [-n COUNT] [-r PPS] [-m] [-f] [-x HEX] [-p SPORT] [-s SEQ] [-q] "
+	fprintf(stderr, "usage: mpconv_flood [-n COUNT] [-r PPS] [-m] [-f] [-x HEX] [-p SPORT] [-s SEQ] [-t TSVAL] [-c] [-q] "
 			"SRC_PREFIX DST_ADDR DST_PORT\n");
 	exit(2);
 }
@@ -104,7 +106,7 @@ static size_t parse_hex(const char *s, uint8_t *out, size_t cap)
 }
 
 /* The TCP options: those of a Linux SYN, then MP_CAPABLE and Fast Open. */
-static size_t build_opts(uint8_t *o, bool mpc, bool tfo)
+static size_t build_opts(uint8_t *o, bool mpc, bool tfo, uint32_t tsval)
 {
 	size_t n = 0;
 
@@ -112,7 +114,10 @@ static size_t build_opts(uint8_t *o, bool mpc, bool tfo)
 	o[n++] = 4; o[n++] = 2;					/* SACK permitted */
 	o[n++] = 8; o[n++] = 10;				/* timestamps */
 	memset(o + n, 0, 8);
-	o[n + 3] = 1;
+	o[n] = (uint8_t)(tsval >> 24);
+	o[n + 1] = (uint8_t)(tsval >> 16);
+	o[n + 2] = (uint8_t)(tsval >> 8);
+	o[n + 3] = (uint8_t)tsval;
 	n += 8;
 	o[n++] = 1;						/* NOP */
 	o[n++] = 3; o[n++] = 3; o[n++] = 7;			/* window scale */
@@ -129,12 +134,13 @@ int main(int argc, char **argv)
 {
 	uint8_t payload[MAX_PAYLOAD], pkt[1500], opts[40];
 	unsigned long count = 1000, pps = 0, sent = 0, i;
-	bool mpc = false, tfo = false, quiet = false;
+	bool mpc = false, tfo = false, quiet = false, bad_csum = false;
 	size_t plen = 0, olen, thlen, iplen, hlen;
 	struct sockaddr_storage dst = {};
 	struct in6_addr pfx6, a6;
 	struct timespec t0, t1, now;
 	long long fix_seq = -1;
+	uint32_t tsval = 1;
 	long fix_sport = -1;
 	int c, fd, family, plen_bits;
 	struct in_addr pfx4, a4;
@@ -142,7 +148,7 @@ int main(int argc, char **argv)
 	char *slash;
 	double secs;
 
-	while ((c = getopt(argc, argv, "n:r:mfx:p:s:q")) != -1) {
+	while ((c = getopt(argc, argv, "n:r:mfx:p:s:t:cq")) != -1) {
 		switch (c) {
 		case 'n':
 			count = strtoul(optarg, NULL, 0);
@@ -164,6 +170,12 @@ int main(int argc, char **argv)
 			break;
 		case 's':
 			fix_seq = strtoll(optarg, NULL, 0);
+			break;
+		case 't':
+			tsval = (uint32_t)strtoul(optarg, NULL, 0);
+			break;
+		case 'c':
+			bad_csum = true;
 			break;
 		case 'q':
 			quiet = true;
@@ -215,7 +227,7 @@ int main(int argc, char **argv)
 	if (fd < 0)
 		die("raw socket: %s (needs CAP_NET_RAW)", strerror(errno));
 
-	olen = build_opts(opts, mpc, tfo);
+	olen = build_opts(opts, mpc, tfo, tsval);
 	thlen = sizeof(struct tcphdr) + olen;
 	iplen = hlen + thlen + plen;
 
@@ -228,9 +240,10 @@ int main(int argc, char **argv)
 		memset(pkt, 0, iplen);
 		if (family == AF_INET) {
 			struct iphdr *ip = (struct iphdr *)pkt;
-			uint32_t host = plen_bits == 32 ? 0 : (uint32_t)r & (0xffffffffu >> plen_bits);
+			/* a shift by 32 is undefined: /32 and /0 spelt out */
+			uint32_t mask = plen_bits ? 0xffffffffu << (32 - plen_bits) : 0;
 
-			a4.s_addr = htonl((ntohl(pfx4.s_addr) & ~(0xffffffffu >> plen_bits)) | host);
+			a4.s_addr = htonl((ntohl(pfx4.s_addr) & mask) | ((uint32_t)r & ~mask));
 			ip->version = 4;
 			ip->ihl = 5;
 			ip->tot_len = htons((uint16_t)iplen);
@@ -275,6 +288,8 @@ int main(int argc, char **argv)
 		sum += IPPROTO_TCP + (uint32_t)(thlen + plen);
 		sum = csum_add(sum, th, thlen + plen);
 		th->check = csum_fold(sum);
+		if (bad_csum)
+			th->check ^= htons(0x0101);
 
 		if (sendto(fd, pkt, iplen, 0, (struct sockaddr *)&dst, sizeof(dst)) < 0) {
 			if (errno == ENOBUFS || errno == EAGAIN) {
