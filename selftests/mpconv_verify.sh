@@ -6,8 +6,11 @@
 # Open child (accepted before its client's third ACK, so perhaps from a
 # spoofed SYN) gets no binding and takes no max-sessions, per-client or
 # pending slot until its handshake completes; nothing is sent to it, or
-# relayed for it, before then, whatever the connect timeout; a full
-# binding table makes room by evicting the binding idle the longest.
+# relayed for it, before then, whatever the connect timeout; a client
+# whose third ACK was lost is served all the same; a full binding table
+# makes room by evicting the binding idle the longest; per-client limits
+# count an IPv6 /64 or an IPv4 prefix (client-prefix6, client-prefix4) as
+# one client.
 # Same topology as mpconv_robust.sh; the spoofed SYNs come from the CPE's
 # namespace, from sources the converter's allow list admits.
 #
@@ -198,46 +201,86 @@ done
 mpc_check "a full binding table evicts the binding idle the longest for a new client" evict_idle
 conv converter set max-sessions 4096 binding-lifetime 30s >/dev/null
 
-# per_prefix: max-per-client 2; a subscriber holds two conversions from
-# two addresses of its /64 and tries a third from a third address: Error 64
-# (the default client-prefix6 64), served with client-prefix6 128 (each
-# address a client of its own).
-hold() { # SRC: a conversion from SRC held open in the background
-	sleep 120 | mc -b "$1" 2001:db8:11::2 192.0.2.130 8080 >/dev/null 2>&1 &
+# per_prefix KNOB WIDE NARROW CONV BOUND A1 A2 A3 A4: max-per-client 2 and
+# KNOB (client-prefix4 or client-prefix6) WIDE; a subscriber holds two
+# conversions from A1 and A2 through the converter's address CONV, bound as
+# one client BOUND, and tries a third from A3: Error 64. With KNOB NARROW
+# each address is a client of its own: A4 is served.
+hold() { # CONV SRC: a conversion from SRC held open in the background
+	sleep 120 | mc -b "$2" "$1" 192.0.2.130 8080 >/dev/null 2>&1 &
 	HOLDERS+=($!)
 }
 sessions_are() { [ "$(status sessions)" = "$1" ]; }
 per_prefix() {
-	local rc out ok=true
+	local knob=$1 wide=$2 narrow=$3 cv=$4 want=$5 rc out ok=true
 	HOLDERS=()
 	conv binding flush >/dev/null	# the earlier checks' idle bindings
-	conv converter set max-per-client 2 >/dev/null || return 1
-	conv -j converter show | jq -e '.client_prefix4 == 32 and .client_prefix6 == 64' ||
-		return 1
-	hold 2001:db8:11::a1
-	hold 2001:db8:11::a2
+	conv converter set max-per-client 2 "$knob" "$wide" >/dev/null || return 1
+	hold "$cv" "$6"
+	hold "$cv" "$7"
 	wait_for 30 sessions_are 2 || ok=false
 	echo "bindings: $(bound | tr '\n' ' ')"
-	[ "$(bound)" = 2001:db8:11::/64 ] || ok=false
-	out=$(mc -b 2001:db8:11::a3 2001:db8:11::2 192.0.2.130 8080 </dev/null 2>&1)
+	[ "$(bound)" = "$want" ] || ok=false
+	out=$(mc -b "$8" "$cv" 192.0.2.130 8080 </dev/null 2>&1)
 	rc=$?
-	echo "a third address of the /64: exit $rc, $out"
+	echo "a third address, $8: exit $rc, $out"
 	[ "$rc" = 3 ] && grep -q 'error 64' <<<"$out" || ok=false
-	conv converter set client-prefix6 128 >/dev/null || ok=false
-	out=$(mc -b 2001:db8:11::a4 2001:db8:11::2 192.0.2.130 8080 </dev/null 2>&1)
+	conv converter set "$knob" "$narrow" >/dev/null || ok=false
+	out=$(mc -b "$9" "$cv" 192.0.2.130 8080 </dev/null 2>&1)
 	rc=$?
-	echo "with client-prefix6 128, a fourth address: exit $rc, $out"
+	echo "with $knob $narrow, a fourth address, $9: exit $rc, $out"
 	[ "$rc" = 0 ] || ok=false
 	kill "${HOLDERS[@]}" 2>/dev/null
 	wait "${HOLDERS[@]}" 2>/dev/null
-	conv converter set max-per-client 256 client-prefix6 64 >/dev/null
+	conv converter set max-per-client 256 client-prefix4 32 client-prefix6 64 >/dev/null
 	wait_for 30 no_session
 	$ok
 }
+mpc_check "a client is an IPv4 /32 and an IPv6 /64 by default" \
+	eval 'conv -j converter show | jq -e ".client_prefix4 == 32 and .client_prefix6 == 64"'
 for i in a1 a2 a3 a4; do
 	ip -n "$ns_cpe" addr add 2001:db8:11::$i/64 dev wan1 nodad
 done
-mpc_check "IPv6 addresses rotating in one /64 count as one client (client-prefix6)" per_prefix
+mpc_check "IPv6 addresses rotating in one /64 count as one client (client-prefix6)" \
+	per_prefix client-prefix6 64 128 2001:db8:11::2 2001:db8:11::/64 \
+	2001:db8:11::a1 2001:db8:11::a2 2001:db8:11::a3 2001:db8:11::a4
+# 198.51.100.11-15 are on wan1 since evict_idle
+mpc_check "IPv4 addresses of one /24 count as one client (client-prefix4 24)" \
+	per_prefix client-prefix4 24 32 198.51.100.2 198.51.100.0/24 \
+	198.51.100.11 198.51.100.12 198.51.100.13 198.51.100.14
+
+# guard_redial: the converter's SYN+ACK is answered, but the first third
+# ACK of every connection to it is lost (dropped as the CPE sends it). A
+# Fast Open client then completes its handshake only at the converter's
+# SYN+ACK retransmission (1 s), after the 750 ms guard has closed the
+# server connection: it must be served all the same, the server
+# connection opened again once the client is verified (conv_guard_redial),
+# never abandoned (conv_unverified).
+guard_redial() {
+	local red0 unv0 out rc
+	red0=$(cstat conv_guard_redial) unv0=$(cstat conv_unverified)
+	ip netns exec "$ns_cpe" nft -f - <<-EOF || return 1
+		table inet mpc_ack {
+			chain out {
+				type filter hook output priority 0;
+				tcp dport 5124 tcp flags & (syn | ack) == ack ct mark != 0x5e ct mark set 0x5e counter drop
+			}
+		}
+	EOF
+	# the client sends nothing before the converter's reply: its third
+	# ACK is its only proof of life until the SYN+ACK comes again
+	out=$(sleep 2 | mc 198.51.100.2 192.0.2.130 8080 2>&1)
+	rc=$?
+	echo "client: exit $rc, $out"
+	ip netns exec "$ns_cpe" nft list table inet mpc_ack | grep -o 'packets [0-9]*' | sed 's/^/dropped /'
+	ip netns exec "$ns_cpe" nft delete table inet mpc_ack
+	echo "conv_guard_redial +$(($(cstat conv_guard_redial) - red0))," \
+		"conv_unverified +$(($(cstat conv_unverified) - unv0))"
+	[ "$rc" = 0 ] || return 1
+	[ "$(cstat conv_unverified)" = "$unv0" ] || return 1
+	[ "$FASTOPEN" != true ] || [ "$(cstat conv_guard_redial)" -gt "$red0" ]
+}
+mpc_check "a client whose third ACK is lost is served (the server connection opened again)" guard_redial
 
 mpc_check "disable the converter" conv converter disable
 tables_empty() { [ "$(conv -j status | jq '.sessions + .bindings')" = 0 ]; }
