@@ -220,18 +220,19 @@ static bool cpe_converter_dev(struct net *net, const struct mpconv_addr *conv,
 	return same;
 }
 
-/* The route an IPv6 TCP packet from @in gets as the stack receives it
- * (ip6_route_input()), with a reference.
+/* The route an IPv6 TCP packet from @in to @daddr (its own destination,
+ * or one of ours) gets as the stack receives it (ip6_route_input()), with
+ * a reference.
  */
 static struct dst_entry *cpe_route6_input(struct net *net, struct sk_buff *skb,
-					  struct net_device *in)
+					  struct net_device *in, const struct in6_addr *daddr)
 {
 	const struct ipv6hdr *ip6h = ipv6_hdr(skb);
 	struct flowi6 fl6 = {
 		.flowi6_iif = in->ifindex,
 		.flowi6_mark = skb->mark,
 		.flowi6_proto = IPPROTO_TCP,
-		.daddr = ip6h->daddr,
+		.daddr = *daddr,
 		.saddr = ip6h->saddr,
 		.flowlabel = ip6_flowinfo(ip6h),
 	};
@@ -280,7 +281,7 @@ static struct net_device *cpe_route_out(struct net *net, struct sk_buff *skb,
 
 		if (!READ_ONCE(net->ipv6.devconf_all->forwarding))
 			return NULL;
-		dst = cpe_route6_input(net, skb, in);
+		dst = cpe_route6_input(net, skb, in, &ipv6_hdr(skb)->daddr);
 		rt = dst_rt6_info(dst);
 		if (!dst->error && !(rt->rt6i_flags & (RTF_LOCAL | RTF_REJECT | RTF_ANYCAST))) {
 			out = dst->dev;
@@ -377,18 +378,12 @@ static int cpe_local_route(struct net *net, struct sk_buff *skb, struct net_devi
 		return skb_rtable(skb)->rt_type == RTN_LOCAL ? 0 : -EINVAL;
 	}
 	{
-		const struct ipv6hdr *ip6h = ipv6_hdr(skb);
-		struct flowi6 fl6 = {
-			.flowi6_iif = dev->ifindex,
-			.flowi6_mark = skb->mark,
-			.flowi6_proto = IPPROTO_TCP,
-			.saddr = ip6h->saddr,
-		};
 		struct dst_entry *dst;
+		struct in6_addr local;
 
-		if (ipv6_dev_get_saddr(net, dev, &ip6h->saddr, 0, &fl6.daddr))
+		if (ipv6_dev_get_saddr(net, dev, &ipv6_hdr(skb)->saddr, 0, &local))
 			return -EADDRNOTAVAIL;
-		dst = ip6_route_input_lookup(net, dev, &fl6, skb, RT6_LOOKUP_F_HAS_SADDR);
+		dst = cpe_route6_input(net, skb, dev, &local);
 		if (dst->error || !(dst_rt6_info(dst)->rt6i_flags & RTF_LOCAL)) {
 			dst_release(dst);
 			return -EINVAL;
@@ -417,7 +412,7 @@ static void cpe_route_past(struct net *net, struct sk_buff *skb, struct net_devi
 			skb_dst_drop(skb);
 		return;
 	}
-	skb_dst_set(skb, cpe_route6_input(net, skb, in));
+	skb_dst_set(skb, cpe_route6_input(net, skb, in, &ipv6_hdr(skb)->daddr));
 }
 
 /* Hand the skb to @sk (a reference the skb takes over) for local delivery. */
