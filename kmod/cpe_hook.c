@@ -66,6 +66,7 @@
 #include <linux/tcp.h>
 #include <linux/udp.h>
 #include <net/addrconf.h>
+#include <net/dst_metadata.h>
 #include <net/icmp.h>
 #include <net/inet_hashtables.h>
 #include <net/inet6_hashtables.h>
@@ -221,12 +222,15 @@ static bool cpe_converter_dev(struct net *net, const struct mpconv_addr *conv,
 }
 
 /* The route an IPv6 TCP packet from @in to @daddr (its own destination,
- * or one of ours) gets as the stack receives it (ip6_route_input()), with
- * a reference.
+ * or one of ours) gets as the stack receives it (ip6_route_input(), which
+ * is not exported), with a reference. The hook only looks at packets whose
+ * TCP header follows the IPv6 header. The ports and the tunnel key are
+ * what policy rules may match on (ip -6 rule ... dport 443 table wan2).
  */
 static struct dst_entry *cpe_route6_input(struct net *net, struct sk_buff *skb,
 					  struct net_device *in, const struct in6_addr *daddr)
 {
+	const struct ip_tunnel_info *tun_info = skb_tunnel_info(skb);
 	const struct ipv6hdr *ip6h = ipv6_hdr(skb);
 	struct flowi6 fl6 = {
 		.flowi6_iif = in->ifindex,
@@ -236,7 +240,16 @@ static struct dst_entry *cpe_route6_input(struct net *net, struct sk_buff *skb,
 		.saddr = ip6h->saddr,
 		.flowlabel = ip6_flowinfo(ip6h),
 	};
+	__be16 _ports[2];
+	const __be16 *ports;
 
+	ports = skb_header_pointer(skb, sizeof(*ip6h), sizeof(_ports), _ports);
+	if (ports) {
+		fl6.fl6_sport = ports[0];
+		fl6.fl6_dport = ports[1];
+	}
+	if (tun_info && !(tun_info->mode & IP_TUNNEL_INFO_TX))
+		fl6.flowi6_tun_key.tun_id = tun_info->key.tun_id;
 	return ip6_route_input_lookup(net, in, &fl6, skb, RT6_LOOKUP_F_HAS_SADDR);
 }
 
@@ -642,6 +655,16 @@ static unsigned int cpe_hook(void *priv, struct sk_buff *skb, const struct nf_ho
 	if (!lsock)
 		return NF_ACCEPT;
 
+	/* TCP drops a SYN whose checksum is wrong before it looks for a
+	 * socket. Held here, it would be converted first (the converter
+	 * dials the server for a corrupted packet), or end a TIME_WAIT
+	 * socket (cpe_tw_reuse()). It passes, for TCP to drop where it is
+	 * going and count (InCsumErrors), as without mpconv.
+	 */
+	if (p.th->syn && !p.th->ack &&
+	    nf_checksum(skb, state->hook, p.thoff, IPPROTO_TCP, state->pf))
+		return NF_ACCEPT;
+
 	/* A connection mpconv holds: its socket decides, as TCP does. */
 	sk = cpe_lookup(net, skb, &p, state);
 	if (sk && cpe_req_foreign(sk, p.th)) {
@@ -685,14 +708,6 @@ static unsigned int cpe_hook(void *priv, struct sk_buff *skb, const struct nf_ho
 	case CPE_NEW_CONVERT:
 		break;
 	}
-
-	/* TCP drops a SYN whose checksum is wrong, but only once it gets
-	 * it: held here, it would be converted first (the converter dials
-	 * the server for a corrupted packet). It passes, for TCP to drop
-	 * where it is going and count (InCsumErrors), as without mpconv.
-	 */
-	if (nf_checksum(skb, state->hook, p.thoff, IPPROTO_TCP, state->pf))
-		return NF_ACCEPT;
 
 	/* Held until the converter answers (cpe_syn.c); handed to the
 	 * listener once it has accepted. A bypass binding's SYN passes
